@@ -1,0 +1,3 @@
+from nkru.cli import main
+
+main()

@@ -1,0 +1,130 @@
+"""What `nkru check` verifies beyond the schema: quotes hold their numbers, assumptions are
+stated by the figures they cite, and every claim still reconciles as the data says it does."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from nkru.calc import ClaimOutcome, reconcile
+from nkru.errors import NkruError, Problem
+from nkru.model import Dataset, Figure, factor
+
+_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "fifty": 50,
+    "hundred": 100,
+}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9, "b": 1e9}
+_NUMBER = re.compile(
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|" + "|".join(_WORDS) + r")"
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|[kKmMbB])(?![\w]))?",
+    re.IGNORECASE,
+)
+_RANGE_JOIN = re.compile(r"^\s*(?:–|-|to|and)\s*\$?\s*$")
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number a text states, with its scale applied: "$1.3 billion" -> 1.3e9,
+    "six million" -> 6e6, "$1.7–5.5B" -> 1.7, 1.7e9 and 5.5e9 (a range shares its scale)."""
+    found: list[float] = []
+    matches = list(_NUMBER.finditer(text))
+    for index, match in enumerate(matches):
+        raw = match["num"].lower()
+        base = float(_WORDS[raw]) if raw in _WORDS else float(raw.replace(",", ""))
+        scale = _SCALES[match["scale"].lower()] if match["scale"] else 1.0
+        found.append(base * scale)
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        if scale == 1.0 and following and following["scale"] and _RANGE_JOIN.match(text[match.end():following.start()]):
+            found.append(base * _SCALES[following["scale"].lower()])
+    return found
+
+
+def _stated(numbers: list[float], x: float) -> bool:
+    return any(math.isclose(x, n, rel_tol=1e-9) for n in numbers)
+
+
+def figure_numbers(figure: Figure) -> list[float]:
+    return [x for x in (figure.value, figure.low, figure.high) if x is not None]
+
+
+def quote_findings(ds: Dataset) -> list[Problem]:
+    """A figure whose quote does not state each of its numbers is not sourced."""
+    findings = []
+    for figure in ds.figures.values():
+        section = "context" if figure.id in ds.context_ids else "figures"
+        numbers = numbers_in(figure.quote)
+        for key in ("value", "low", "high"):
+            x = getattr(figure, key)
+            if x is not None and not _stated(numbers, x):
+                findings.append(ds.locator.problem(section, figure.id, (key,), f"{x:,g} is not in the quote \"{figure.quote}\""))
+    return findings
+
+
+def assumption_findings(ds: Dataset) -> list[Problem]:
+    """Each number of an assumption that cites figures must be one of theirs (in its unit)."""
+    findings = []
+    for name, assumption in ds.assumption_items():
+        cited = [ds.figures[fid] for fid in assumption.figures]
+        if not cited:
+            continue
+        stated = []
+        for figure in cited:
+            try:
+                stated += [x * factor(figure.unit, assumption.unit) for x in figure_numbers(figure)]
+            except ValueError:
+                findings.append(ds.locator.problem("assumptions", name, ("figures",), f"figure {figure.id} is in {figure.unit}; {name} is in {assumption.unit}"))
+        for key in ("value", "low", "high"):
+            x = getattr(assumption, key)
+            if x is not None and not _stated(stated, x):
+                figures = ", ".join(assumption.figures)
+                findings.append(ds.locator.problem(
+                    "assumptions", name, (key,),
+                    f"{x:,g} is not stated by its figures ({figures}); cite a figure that states it, or drop `figures` and explain the number in `note`",
+                ))
+    return findings
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of `nkru check`: what was read and what is wrong with it."""
+
+    findings: list[Problem]
+    outcomes: list[ClaimOutcome]
+    counts: dict[str, int]
+
+
+def claim_findings(ds: Dataset, outcomes: list[ClaimOutcome]) -> list[Problem]:
+    findings = []
+    for outcome in outcomes:
+        claim = outcome.claim
+        if outcome.status == "differs":
+            findings.append(ds.locator.problem("claims", claim.id, ("stated",), f"differs: {claim.says} No longer reproduces from {', '.join(_input_names(outcome))}"))
+        elif outcome.holds and claim.expect == "unexplained":
+            findings.append(ds.locator.problem("claims", claim.id, ("expect",), "now reproduces from its inputs; set `expect: reproduces` if that is right"))
+    return findings
+
+
+def _input_names(outcome: ClaimOutcome) -> list[str]:
+    return [i.figure or f"{i.name}={i.range.low:g}" for i in outcome.inputs]
+
+
+def audit(ds: Dataset) -> Report:
+    """Every check nkru makes of loaded data, findings in file order."""
+    outcomes = []
+    findings = quote_findings(ds) + assumption_findings(ds)
+    for claim in ds.claims:
+        try:
+            outcomes.append(reconcile(ds, claim))
+        except NkruError as error:
+            findings.append(ds.locator.problem("claims", claim.id, (), str(error)))
+    findings += claim_findings(ds, outcomes)
+    counts = {
+        "sources": len(ds.sources),
+        "figures": len(ds.figures),
+        "claims": len(ds.claims),
+        "reproduce": sum(o.status == "reproduces" for o in outcomes),
+        "unexplained": sum(o.status == "unexplained" for o in outcomes),
+    }
+    return Report(sorted(findings, key=lambda p: (p.file, p.line, p.col)), outcomes, counts)

@@ -1,0 +1,95 @@
+"""The errors nkru's core raises; only the CLI turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class NkruError(Exception):
+    """A problem with what the user gave nkru: data, options or paths."""
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a data file: `file:line:col: key.path: message`."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class DataError(NkruError):
+    """Every problem found in the data files read, reported together."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class UsageError(NkruError):
+    """A command-line option nkru cannot use (`--set troops=abc`, a missing directory)."""
+
+    def lines(self) -> list[str]:
+        return str(self).split("\n")
+
+
+def dotted(path: tuple, data: object = None) -> str:
+    """`('figures', 3, 'value')` -> `figures[troops_lowy].value` (the item's id where it has one)."""
+    text = ""
+    node = data
+    for part in path:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            text += f"[{ident}]" if isinstance(ident, str) else f"[{part}]"
+            node = item
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
+
+
+# Where each section of the data lives: section -> (file key, top-level key).
+_SECTIONS = {
+    "sources": ("sources", "sources"),
+    "figures": ("figures", "figures"),
+    "context": ("context", "figures"),
+    "claims": ("claims", "claims"),
+    "assumptions": ("assumptions", "assumptions"),
+    "casualty_bands": ("assumptions", "casualty_bands"),
+    "compare_with": ("assumptions", "compare_with"),
+}
+
+
+class Locator:
+    """Finds the file, line and column of an item's key, for problems found after loading."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[str, object, dict]] = {}
+
+    def add_file(self, key: str, name: str, data: object, marks: dict) -> None:
+        self._files[key] = (name, data, marks)
+
+    def problem(self, section: str, item: str | int, keys: tuple, message: str) -> Problem:
+        """A Problem at `section`'s item (an id, a mapping key or a list index) and `keys` below it."""
+        file_key, top = _SECTIONS[section]
+        name, data, marks = self._files[file_key]
+        container = data.get(top) if isinstance(data, dict) else None
+        step: str | int = item
+        if isinstance(container, list) and isinstance(item, str):
+            step = next((i for i, x in enumerate(container) if isinstance(x, dict) and x.get("id") == item), 0)
+        path = (top, step) + tuple(keys)
+        line, col = next((marks[path[:n]] for n in range(len(path), 0, -1) if path[:n] in marks), (1, 1))
+        return Problem(name, line, col, dotted(path, data), message)
