@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from nkru.calc import ClaimOutcome, reconcile
 from nkru.errors import NkruError, Problem
-from nkru.model import Dataset, Figure, factor
+from nkru.model import Dataset, Figure, factor, plain
 
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -58,7 +58,7 @@ def quote_findings(ds: Dataset) -> list[Problem]:
         for key in ("value", "low", "high"):
             x = getattr(figure, key)
             if x is not None and not _stated(numbers, x):
-                findings.append(ds.locator.problem(section, figure.id, (key,), f"{x:,g} is not in the quote \"{figure.quote}\""))
+                findings.append(ds.locator.problem(section, figure.id, (key,), f"{plain(x)} is not in the quote \"{figure.quote}\""))
     return findings
 
 
@@ -81,7 +81,7 @@ def assumption_findings(ds: Dataset) -> list[Problem]:
                 figures = ", ".join(assumption.figures)
                 findings.append(ds.locator.problem(
                     "assumptions", name, (key,),
-                    f"{x:,g} is not stated by its figures ({figures}); cite a figure that states it, or drop `figures` and explain the number in `note`",
+                    f"{plain(x)} is not stated by its figures ({figures}); cite a figure that states it, or drop `figures` and explain the number in `note`",
                 ))
     return findings
 
@@ -107,7 +107,7 @@ def claim_findings(ds: Dataset, outcomes: list[ClaimOutcome]) -> list[Problem]:
 
 
 def _input_names(outcome: ClaimOutcome) -> list[str]:
-    return [i.figure or f"{i.name}={i.range.low:g}" for i in outcome.inputs]
+    return [i.figure or f"{i.name}={plain(i.range.low)}" for i in outcome.inputs]
 
 
 def audit(ds: Dataset) -> Report:

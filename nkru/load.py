@@ -31,6 +31,7 @@ from nkru.model import (
     SourcesFile,
     assumption_problem,
     convertible,
+    plain,
 )
 
 # The data files, in the order they are read, with the schema of each.
@@ -78,6 +79,7 @@ class _Read:
     data: Any
     marks: dict[Path_, tuple[int, int]]
     problems: list[Problem]
+    refused: frozenset[Path_] = frozenset()  # paths the builder already reported
 
 
 class _Builder:
@@ -87,10 +89,12 @@ class _Builder:
         self.name = name
         self.marks: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Problem] = []
+        self.refused: set[Path_] = set()
 
     def problem(self, mark: Any, path: Path_, message: str) -> None:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         self.problems.append(Problem(self.name, line, col, dotted(path), message))
+        self.refused.add(path)
 
     def node(self, events: Iterator[Any], event: Any, path: Path_) -> Any:
         if isinstance(event, yaml.AliasEvent):
@@ -99,7 +103,8 @@ class _Builder:
         if event.anchor is not None:
             self.problem(event.start_mark, path, f"anchors (&{event.anchor}) are not allowed")
         if event.tag is not None:
-            self.problem(event.start_mark, path, f"tags such as {event.tag} are not allowed")
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(event.start_mark, path, f"tags such as {tag} are not allowed")
         if isinstance(event, yaml.ScalarEvent):
             return self.scalar(event, path)
         if isinstance(event, yaml.SequenceStartEvent):
@@ -188,16 +193,30 @@ def read_yaml(path: Path, name: str) -> _Read:
                     break
                 data = builder.node(events, next(events), ())
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = " ".join(str(part) for part in (error.context, error.problem) if part)
-        builder.problems.append(Problem(name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, "", f"YAML syntax: {message}"))
+        builder.problems.append(_syntax_problem(name, text, error))
         return _Read(name, None, builder.marks, builder.problems)
     except yaml.YAMLError as error:
         builder.problems.append(Problem(name, 1, 1, "", f"YAML syntax: {error}"))
         return _Read(name, None, builder.marks, builder.problems)
     if data is None and not builder.problems:
         builder.problems.append(Problem(name, 1, 1, "", "is empty; it must hold a mapping (see the comment at the top of the shipped file)"))
-    return _Read(name, data, builder.marks, builder.problems)
+    return _Read(name, data, builder.marks, builder.problems, frozenset(builder.refused))
+
+
+def _syntax_problem(name: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    """A parser error as one line: where it was noticed, and where the construct began."""
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        return Problem(name, line, col, "", "YAML syntax: a tab character; YAML indents with spaces only")
+    message = str(error.problem or "cannot be parsed")
+    start = error.context_mark
+    if error.context and start and (start.line, start.column) != (mark.line, mark.column):
+        message += f" ({error.context} that began at line {start.line + 1}, column {start.column + 1})"
+    elif error.context:
+        message += f" ({error.context})"
+    return Problem(name, line, col, "", f"YAML syntax: {message}")
 
 
 def _locate(read: _Read, loc: tuple[Any, ...]) -> tuple[Path_, tuple[int, int]]:
@@ -225,6 +244,12 @@ def _message(error: dict[str, Any]) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "extra_forbidden":
         return "unknown key"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of keys to values, found {_kind_of(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list, found {_kind_of(value)}"
+    if kind == "greater_than_equal" and error.get("ctx", {}).get("ge") == 0:
+        return "cannot be negative"
     if kind == "missing":
         return "missing"
     if kind in ("float_type", "int_type") and isinstance(value, bool):
@@ -237,6 +262,19 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"'{value}' is not one of: {message.removeprefix('Input should be ')}"
     return message[:1].lower() + message[1:]
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else f"'{value}'"
+
+
+def _under(path: Path_, refused: frozenset[Path_]) -> bool:
+    """Whether a path is at, above or below one the builder already reported."""
+    return any(path[: len(r)] == r or r[: len(path)] == path for r in refused)
 
 
 def validate(read: _Read, schema: type[BaseModel]) -> BaseModel | None:
@@ -254,7 +292,7 @@ def validate(read: _Read, schema: type[BaseModel]) -> BaseModel | None:
                 continue
             path, (line, col) = _locate(read, item["loc"])
             message = _message(item)
-            if (path, message) in seen or any(p.line == line and p.col == col for p in read.problems):
+            if (path, message) in seen or _under(path, read.refused):
                 continue
             seen.add((path, message))
             read.problems.append(Problem(read.name, line, col, dotted(path, read.data), message))
@@ -301,9 +339,9 @@ def assemble(models: dict[str, Any], files: tuple, locator: Locator) -> tuple[Da
     problems: list[Problem] = []
 
     def index(section: str, items: tuple, into: dict) -> None:
-        for item in items:
+        for position, item in enumerate(items):
             if item.id in into:
-                problems.append(locator.problem(section, item.id, ("id",), f"id '{item.id}' is used twice"))
+                problems.append(locator.problem(section, position, ("id",), f"id '{item.id}' is used twice"))
             into[item.id] = item
 
     sources: dict[str, Any] = {}
@@ -433,7 +471,7 @@ def parse_override(text: str) -> Override:
         raise UsageError(f"{option}: a range is LOW..HIGH, with one '..'")
     numbers = [_number(part, option) for part in parts]
     if len(numbers) == 2 and numbers[0] > numbers[1]:
-        raise UsageError(f"{option}: low {numbers[0]:g} is above high {numbers[1]:g}")
+        raise UsageError(f"{option}: low {plain(numbers[0])} is above high {plain(numbers[1])}")
     value = Range.point(numbers[0]) if len(numbers) == 1 else Range(None, numbers[0], numbers[1])
     problem = "cannot be negative" if value.low < 0 else assumption_problem(name, value)
     if problem:

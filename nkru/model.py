@@ -191,6 +191,11 @@ class AssumptionsFile(Strict):
     compare_with: CompareWith
 
 
+def plain(x: float) -> str:
+    """A number for a message, as a person writes it: 652,000,000 or 2.5, never 6.52e+08."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.6f}".rstrip("0")
+
+
 def check_bounds(value: float | None, low: float | None, high: float | None, *, need_value: bool) -> None:
     """Raise ValueError unless the numbers form a point or a range with low <= value <= high."""
     if (low is None) != (high is None):
@@ -201,9 +206,9 @@ def check_bounds(value: float | None, low: float | None, high: float | None, *, 
         raise ValueError("give a value")
     if low is not None and high is not None:
         if low > high:
-            raise ValueError(f"low {low:g} is above high {high:g}")
+            raise ValueError(f"low {plain(low)} is above high {plain(high)}")
         if value is not None and not low <= value <= high:
-            raise ValueError(f"value {value:g} lies outside low..high ({low:g}..{high:g})")
+            raise ValueError(f"value {plain(value)} lies outside low..high ({plain(low)}..{plain(high)})")
 
 
 @dataclass(frozen=True)

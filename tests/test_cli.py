@@ -1,0 +1,153 @@
+"""The command line: exit codes, stdout/stderr, the JSON contract, help, golden tables."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from nkru import __version__, calc
+from nkru.cli import app
+
+from .conftest import run
+
+GOLDEN = Path(__file__).parent / "golden"
+COMMANDS = ["deal-value", "casualties", "figures", "sources", "check"]
+
+
+@pytest.mark.parametrize("command", ["deal-value", "casualties"])
+def test_golden_table(command: str):
+    """The whole table at 120 columns, no colour. NKRU_UPDATE_GOLDEN=1 rewrites it after a deliberate change."""
+    result = run(command)
+    assert result.exit_code == 0, result.stderr
+    golden = GOLDEN / f"{command}.txt"
+    if os.environ.get("NKRU_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_deal_value_json_contract():
+    result = run("deal-value", "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    out = json.loads(result.stdout)
+    assert out["command"] == "deal-value"
+    assert set(out["assumptions"]) == {"troops", "monthly_pay_usd", "months", "bonus_usd"}
+    troops = out["assumptions"]["troops"]
+    assert {k: troops[k] for k in ("value", "low", "high", "unit")} == {"value": 11000, "low": 10000, "high": 12000, "unit": "soldiers"}
+    assert troops["source"] == "troops_lowy, troops_brief_hypothetical, troops_brief_kursk"
+    annual = out["results"][0]
+    assert {k: annual[k] for k in ("id", "value", "low", "high", "unit")} == {
+        "id": "annual_value_usd", "value": 286000000, "low": 260000000, "high": 456000000, "unit": "USD per year",
+    }
+    assert annual["sources"][:2] == ["lowy", "brief"]
+    claims = {c["id"]: c for c in out["claims"]}
+    assert {i: c["status"] for i, c in claims.items()} == {
+        "lowy-annual-value": "unexplained", "brief-annual-value": "reproduces", "brief-annual-value-nis": "unexplained",
+        "lowy-s400-far-short": "reproduces", "lowy-total-deal": "unexplained",
+    }
+    assert claims["lowy-annual-value"]["stated"]["value"] == 314000000
+    assert claims["lowy-annual-value"]["computed"]["value"] == 286000000
+
+
+def test_set_recomputes_everything_and_is_recorded():
+    out = json.loads(run("deal-value", "--format", "json", "--set", "troops=12000").stdout)
+    assert out["assumptions"]["troops"] == {
+        "value": 12000, "low": 12000, "high": 12000, "unit": "soldiers", "source": "--set troops=12000",
+        "figures": [], "origin": "--set",
+    }
+    annual = out["results"][0]
+    assert (annual["value"], annual["low"], annual["high"]) == (312000000, 312000000, 456000000)
+    assert annual["set_by"] == ["--set troops=12000"]
+
+
+def test_set_a_range_leaves_value_null():
+    out = json.loads(run("casualties", "--format", "json", "--set", "troops=10000..12000", "--set", "losses=1000..3800").stdout)
+    rate = out["results"][0]
+    assert rate["id"] == "casualty_rate" and rate["value"] is None
+    assert rate["low"] == pytest.approx(1000 / 12000) and rate["high"] == pytest.approx(0.38)
+    assert out["placements"]["high"]["band"] == "casualty_threshold_ineffective"
+
+
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (["deal-value", "--set", "troops=abc"], "Error: --set troops=abc: 'abc' is not a number\n"),
+        (["casualties", "--set", "troops=5..1", "--set", "nosuch=1"],
+         "Error: --set troops=5..1: low 5 is above high 1\n"
+         "Error: --set nosuch=1: unknown assumption 'nosuch' (known: bonus_usd, losses, monthly_pay_usd, months, troops)\n"),
+        (["deal-value", "--data", "/nonexistent/dir"], "Error: --data /nonexistent/dir: no such directory\n"),
+        (["figures", "--source", "nope"], "Error: --source nope: unknown source (known: lowy, isdp, brief, nis, inss-627, hankook-ilbo, bbc, global-defense-corp, fnf, zelensky-2025-01-05, ru-decree-2024-07-31, un-poe-2024, bloomberg-economics-2024, domain-brief)\n"),
+    ],
+)
+def test_input_errors_exit_2_on_stderr_only(args, stderr):
+    result = run(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", stderr)
+
+
+def test_data_dir_that_is_a_file(tmp_path: Path):
+    path = tmp_path / "figures.yaml"
+    path.write_text("figures: []\n")
+    result = run("check", "--data", str(path))
+    assert (result.exit_code, result.stderr) == (2, f"Error: --data {path}: is a file; give the directory that holds the YAML files\n")
+
+
+def test_internal_error_is_a_bug_not_a_finding(monkeypatch):
+    def broken(*_):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(calc, "deal_value", broken)
+    result = run("deal-value")
+    assert result.exit_code == 70
+    assert result.stderr == (
+        "nkru: internal error (a bug in nkru, not a problem in your data): RuntimeError: boom. "
+        "Rerun with --debug (or NKRU_DEBUG=1) for the traceback and report it.\n"
+    )
+
+
+def test_version():
+    result = run("--version")
+    assert (result.exit_code, result.stdout) == (0, f"nkru {__version__}\n")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: nkru " in result.stdout
+
+
+def test_commands_are_all_tested_for_help():
+    from typer.main import get_command
+
+    assert sorted(get_command(app).commands) == sorted(COMMANDS)
+
+
+def test_figures_filter_and_json_contract():
+    out = json.loads(run("figures", "--quantity", "troops_deployed", "--format", "json").stdout)
+    assert [(f["id"], f["value"], f["source"]) for f in out["figures"]] == [
+        ("troops_lowy", 11000, "lowy"), ("troops_brief_hypothetical", 10000, "brief"), ("troops_brief_kursk", 12000, "brief"),
+    ]
+    assert set(out["figures"][0]) >= {"id", "quantity", "value", "low", "high", "unit", "qualifier", "as_of", "source", "quote"}
+    with_context = json.loads(run("figures", "--quantity", "troops_deployed", "--context", "--format", "json").stdout)
+    assert [f["id"] for f in with_context["figures"] if f["context"]] == ["troops_zelensky"]
+
+
+def test_figures_table_shows_disagreements():
+    out = run("figures").stdout
+    assert "Where the sources disagree" in out
+    assert "over 9,000,000 rounds" in out and "over 6,000,000 rounds" in out
+
+
+def test_sources_json_keeps_unstated_as_unstated():
+    sources = {s["id"]: s for s in json.loads(run("sources", "--format", "json").stdout)["sources"]}
+    assert sources["lowy"]["author"] == "unstated"
+    assert sources["isdp"]["published"] == "unstated"
+    assert sources["inss-627"]["cited_by"] == ["brief"]
+
+
+def test_user_text_is_not_read_as_markup(data_copy: Path):
+    text = (data_copy / "sources.yaml").read_text()
+    (data_copy / "sources.yaml").write_text(text.replace("label: Lowy Institute, The Interpreter (7 Jan 2025)", "label: Lowy [citation needed]"))
+    assert "Lowy [citation needed]" in run("deal-value", "--data", str(data_copy)).stdout

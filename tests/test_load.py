@@ -1,0 +1,169 @@
+"""The strict loader: one bad file per failure mode, each with its exact located message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nkru.errors import DataError, UsageError
+from nkru.load import load_dataset, parse_override, read_yaml
+
+from .conftest import edit, run
+
+BAD = Path(__file__).parent / "bad"
+
+# fixture file -> the exact stderr nkru gives for it (the file is read as <data file>.yaml)
+EXPECTED = {
+    "figures.empty.yaml": [
+        "figures.yaml:1:1: is empty; it must hold a mapping (see the comment at the top of the shipped file)",
+    ],
+    "figures.not-utf8.yaml": ["figures.yaml:2:12: is not UTF-8 text (byte 0xe9)"],
+    "figures.tab.yaml": ["figures.yaml:2:1: YAML syntax: a tab character; YAML indents with spaces only"],
+    "figures.unclosed-quote.yaml": [
+        "figures.yaml:3:1: YAML syntax: found unexpected end of stream (while scanning a quoted scalar that began at line 2, column 9)",
+    ],
+    "figures.unclosed-bracket.yaml": [
+        "figures.yaml:3:1: YAML syntax: did not find expected ',' or '}' (while parsing a flow mapping that began at line 2, column 3)",
+    ],
+    "sources.duplicate-key.yaml": ["sources.yaml:5:5: sources[0].label: duplicate key (first given on line 4)"],
+    "figures.alias.yaml": [
+        "figures.yaml:1:7: base: anchors (&lol) are not allowed",
+        "figures.yaml:2:11: figures[0]: aliases (*lol) are not allowed",
+        "figures.yaml:2:17: figures[1]: aliases (*lol) are not allowed",
+    ],
+    "figures.python-tag.yaml": [
+        "figures.yaml:1:10: figures: tags such as !!python/object/apply:os.system are not allowed",
+    ],
+    "assumptions.float-tag.yaml": [
+        "assumptions.yaml:2:19: assumptions.troops.value: tags such as !!float are not allowed",
+        "assumptions.yaml:1:1: assumptions.monthly_pay_usd: missing",
+        "assumptions.yaml:1:1: assumptions.months: missing",
+        "assumptions.yaml:1:1: assumptions.bonus_usd: missing",
+        "assumptions.yaml:1:1: assumptions.losses: missing",
+        "assumptions.yaml:1:1: casualty_bands: missing",
+        "assumptions.yaml:1:1: compare_with: missing",
+    ],
+    "claims.merge-key.yaml": ["claims.yaml:2:5: claims[0]: merge keys (<<) are not allowed"],
+    "figures.list-not-mapping.yaml": ["figures.yaml:1:1: expected a mapping of keys to values, found a list"],
+    "sources.unknown-key.yaml": ["sources.yaml:9:5: sources[lowy].website: unknown key"],
+    "assumptions.bad-numbers.yaml": [
+        "assumptions.yaml:4:19: assumptions.months.value: .nan is not a finite number; NaN and infinity are not allowed",
+        "assumptions.yaml:2:12: assumptions.troops.value: write numbers without commas or currency signs (11_000, 1.3e9), not '11,000'",
+        "assumptions.yaml:3:21: assumptions.monthly_pay_usd.value: true is a boolean, not a number",
+        "assumptions.yaml:5:15: assumptions.bonus_usd.value: cannot be negative",
+        "assumptions.yaml:6:3: assumptions.losses: low 3,800 is above high 1,000",
+    ],
+    "assumptions.zero-troops.yaml": [
+        "assumptions.yaml:2:3: assumptions.troops: troops must be above 0",
+        "assumptions.yaml:4:3: assumptions.months: months is counted in months, not years",
+        "assumptions.yaml:6:3: assumptions.losses: name the figures the numbers come from, or explain them in a note",
+    ],
+    "figures.bad-fields.yaml": [
+        "figures.yaml:2:5: figures[rate]: a percentage cannot exceed 100",
+        "figures.yaml:15:5: figures[pay].qualifier: 'roughly' is not one of: 'exact', 'approximately', 'at least', 'over', 'barely exceeds' or 'likely exceeds'",
+        "figures.yaml:16:5: figures[pay].unit: 'dollars' is not one of: 'soldiers', 'USD', 'KRW', 'RUB', 'percent', 'rounds', 'containers', 'howitzers', 'rocket systems', 'missiles', 'workers', 'months' or 'years'",
+        "figures.yaml:17:5: figures[pay].basis: 'per month' is not one of: 'total', 'per year', 'per soldier per month', 'per soldier one-off', 'per soldier period unstated', 'per regiment', 'per battalion', 'per battery', 'per contract' or 'per system unit unstated'",
+    ],
+    "figures.two-documents.yaml": ["figures.yaml:2:1: holds more than one YAML document"],
+}
+
+
+def test_every_fixture_has_an_expectation():
+    assert sorted(p.name for p in BAD.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_bad_file_gets_its_located_message_and_exit_2(fixture: str, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / (fixture.split(".")[0] + ".yaml")
+    shutil.copyfile(BAD / fixture, target)
+    result = run("deal-value", "--data", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"Error: {line}" for line in EXPECTED[fixture]]
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_bad_file_fails_check_with_exit_1(fixture: str, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(BAD / fixture, tmp_path / (fixture.split(".")[0] + ".yaml"))
+    result = run("check", "--data", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[: len(EXPECTED[fixture])] == EXPECTED[fixture]
+    assert "Traceback" not in result.output
+
+
+# (file, text to replace, replacement, the exact problem) for problems between files
+CROSS_FILE = [
+    ("figures.yaml", "source: lowy\n    quote: \"an additional", "source: lowy-2026\n    quote: \"an additional",
+     "figures.yaml:32:5: figures[troops_lowy].source: unknown source 'lowy-2026'"),
+    ("claims.yaml", "troops: troops_lowy\n    stated: casualty_rate_lowy", "troops: troops_lowie\n    stated: casualty_rate_lowy",
+     "claims.yaml:35:7: claims[lowy-casualty-rate].inputs.troops: unknown figure 'troops_lowie'"),
+    ("claims.yaml", "monthly_pay_usd: pay_nis_monthly\n      months: service_period_lowy", "monthly_pay_usd: pay_isdp\n      months: service_period_lowy",
+     "claims.yaml:46:7: claims[lowy-annual-value].inputs.monthly_pay_usd: figure pay_isdp is per soldier period unstated; monthly_pay_usd must be per soldier per month"),
+    ("assumptions.yaml", "figures: [losses_lowy]", "figures: [losses_lowie]",
+     "assumptions.yaml:51:5: assumptions.losses.figures: unknown figure 'losses_lowie'"),
+    ("figures.yaml", "  - id: losses_lowy", "  - id: troops_lowy",
+     "figures.yaml:35:5: figures[troops_lowy].id: id 'troops_lowy' is used twice"),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "problem"), CROSS_FILE, ids=[c[3].split(": ")[1] for c in CROSS_FILE])
+def test_broken_reference_is_located(data_copy: Path, name, old, new, problem, monkeypatch):
+    monkeypatch.chdir(data_copy)
+    edit(data_copy / name, old, new)
+    result = run("deal-value", "--data", str(data_copy))
+    assert result.exit_code == 2
+    assert f"Error: {problem}" in result.stderr.splitlines()
+
+
+def test_numbers_dates_and_yes_no_are_read_as_written(tmp_path: Path):
+    path = tmp_path / "x.yaml"
+    path.write_text("a: 1e9\nb: 1.3e9\nc: 314_000_000\nd: 2024-12-05\ne: no\nf: true\ng: '12'\nh: ~\n")
+    read = read_yaml(path, "x.yaml")
+    assert read.problems == []
+    assert read.data == {"a": 1e9, "b": 1.3e9, "c": 314_000_000, "d": "2024-12-05", "e": "no", "f": True, "g": "12", "h": None}
+
+
+def test_shipped_data_loads_every_article_figure():
+    ds = load_dataset()
+    assert {f.source for f in ds.article_figures()} == {"lowy", "isdp", "brief"}
+    assert len(ds.claims) == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("troops=abc", "--set troops=abc: 'abc' is not a number"),
+        ("troops=", "--set troops=: give a number after '='"),
+        ("=5", "--set =5: give the assumption's name before '=' (one of: bonus_usd, losses, monthly_pay_usd, months, troops)"),
+        ("nosuch=1", "--set nosuch=1: unknown assumption 'nosuch' (known: bonus_usd, losses, monthly_pay_usd, months, troops)"),
+        ("troops=5..1", "--set troops=5..1: low 5 is above high 1"),
+        ("troops=1..2..3", "--set troops=1..2..3: a range is LOW..HIGH, with one '..'"),
+        ("troops=0", "--set troops=0: troops must be above 0"),
+        ("losses=-1", "--set losses=-1: losses cannot be negative"),
+        ("troops=inf", "--set troops=inf: 'inf' is not a number"),
+        ("troops", "--set troops: expected NAME=VALUE or NAME=LOW..HIGH"),
+    ],
+)
+def test_bad_override_message(text: str, message: str):
+    with pytest.raises(UsageError) as caught:
+        parse_override(text)
+    assert str(caught.value) == message
+
+
+def test_override_forms():
+    assert parse_override("troops=12000").range.value == 12000
+    ranged = parse_override("troops=10_000..12,000").range
+    assert (ranged.value, ranged.low, ranged.high) == (None, 10000, 12000)
+    assert parse_override("monthly_pay_usd=2.5e3").range.low == 2500
+
+
+def test_data_error_lists_every_problem_of_a_file(data_copy: Path):
+    edit(data_copy / "assumptions.yaml", "value: 11_000", "value: eleven")
+    edit(data_copy / "assumptions.yaml", "value: 12\n", "value: twelve\n")
+    with pytest.raises(DataError) as caught:
+        load_dataset(data_copy)
+    assert [p.path for p in caught.value.problems] == ["assumptions.troops.value", "assumptions.months.value"]
