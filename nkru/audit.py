@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from nkru.calc import ClaimOutcome, reconcile
 from nkru.errors import NkruError, Problem
@@ -86,8 +86,7 @@ def assumption_findings(ds: Dataset) -> list[Problem]:
     return findings
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """The outcome of `nkru check`: what was read and what is wrong with it."""
 
     findings: list[Problem]

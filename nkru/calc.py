@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from nkru.errors import NkruError
 from nkru.model import (
@@ -93,8 +93,7 @@ def solve(formula: str, inputs: dict[str, float], name: str, target: float) -> f
 # ---------------------------------------------------------------------------- assumptions
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     """An assumption as a command uses it, with where it came from."""
 
     name: str
@@ -165,8 +164,7 @@ def _count(figure: Figure) -> str:
     return f"{figure.value:,.0f}" if figure.value is not None else f"{figure.low:,.0f}–{figure.high:,.0f}"
 
 
-@dataclass(frozen=True)
-class PriceComparison:
+class PriceComparison(NamedTuple):
     """The annual value set against one price: how much of it a year covers, and the gap."""
 
     figure: Figure
@@ -199,8 +197,7 @@ def deal_share(ds: Dataset, annual: Range) -> tuple[Figure, Range]:
 # ---------------------------------------------------------------------------- casualties
 
 
-@dataclass(frozen=True)
-class StatedBand:
+class StatedBand(NamedTuple):
     """A casualty-rate band the article states, as fractions; high None means open-ended."""
 
     figure: Figure
@@ -210,8 +207,7 @@ class StatedBand:
     low_inclusive: bool
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """Where a rate falls: inside a stated band, or in a gap the article gives no label."""
 
     rate: float
@@ -260,8 +256,7 @@ def casualty_rate(ds: Dataset, inputs: dict[str, Input]) -> tuple[Result, Placem
 # ---------------------------------------------------------------------------- claims
 
 
-@dataclass(frozen=True)
-class ClaimInputValue:
+class ClaimInputValue(NamedTuple):
     name: str
     range: Range  # in the formula's unit
     figure: str | None
@@ -269,8 +264,7 @@ class ClaimInputValue:
     note: str | None
 
 
-@dataclass(frozen=True)
-class Implied:
+class Implied(NamedTuple):
     """What one input would have to be for the claim's stated figure to come out."""
 
     name: str
@@ -278,8 +272,7 @@ class Implied:
     unit: str
 
 
-@dataclass(frozen=True)
-class ClaimOutcome:
+class ClaimOutcome(NamedTuple):
     claim: Claim
     inputs: list[ClaimInputValue]
     computed: Range  # in the stated unit
@@ -366,8 +359,7 @@ def _implied(claim: Claim, inputs: list[ClaimInputValue], stated: Range, unit: s
 # ---------------------------------------------------------------------------- commands
 
 
-@dataclass(frozen=True)
-class Computed:
+class Computed(NamedTuple):
     """Everything one computing command shows: inputs, results, the claims it audits."""
 
     command: str

@@ -214,4 +214,8 @@ def check(data: DataOption = None) -> None:
 
 
 def main() -> None:
+    # `nkru --version` is run to check an install: answer before Typer builds every command.
+    if sys.argv[1:] == ["--version"]:
+        sys.stdout.write(f"nkru {__version__}\n")
+        return
     app(prog_name="nkru")

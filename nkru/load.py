@@ -7,18 +7,27 @@ instead, so all of that is decided here, once, and every value keeps its line an
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import os
+import pickle
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
 
+from nkru import __version__
+from nkru import model as model_module
 from nkru.errors import DataError, Locator, Problem, UsageError, dotted
+from nkru.files import write_atomic
 from nkru.model import (
+    DATE_PATTERN,
+    ID_PATTERN,
+    URL_PATTERN,
     ASSUMPTION_UNITS,
     FORMULA_INPUTS,
     AssumptionsFile,
@@ -35,7 +44,7 @@ from nkru.model import (
 )
 
 # The data files, in the order they are read, with the schema of each.
-DATA_FILES: dict[str, type[BaseModel]] = {
+DATA_FILES: dict[str, type] = {
     "sources": SourcesFile,
     "figures": FiguresFile,
     "context": FiguresFile,
@@ -44,7 +53,6 @@ DATA_FILES: dict[str, type[BaseModel]] = {
 }
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
-_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _NULL = re.compile(r"^(~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -85,7 +93,8 @@ class _Read:
 class _Builder:
     """Turns parser events into dicts, lists and scalars, refusing what nkru does not accept."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, yaml: Any):
+        self.yaml = yaml
         self.name = name
         self.marks: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Problem] = []
@@ -97,7 +106,7 @@ class _Builder:
         self.refused.add(path)
 
     def node(self, events: Iterator[Any], event: Any, path: Path_) -> Any:
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, self.yaml.AliasEvent):
             self.problem(event.start_mark, path, f"aliases (*{event.anchor}) are not allowed")
             return None
         if event.anchor is not None:
@@ -105,16 +114,16 @@ class _Builder:
         if event.tag is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(event.start_mark, path, f"tags such as {tag} are not allowed")
-        if isinstance(event, yaml.ScalarEvent):
+        if isinstance(event, self.yaml.ScalarEvent):
             return self.scalar(event, path)
-        if isinstance(event, yaml.SequenceStartEvent):
+        if isinstance(event, self.yaml.SequenceStartEvent):
             return self.sequence(events, path)
         return self.mapping(events, event, path)
 
     def sequence(self, events: Iterator[Any], path: Path_) -> list[Any]:
         items: list[Any] = []
         for event in events:
-            if isinstance(event, yaml.SequenceEndEvent):
+            if isinstance(event, self.yaml.SequenceEndEvent):
                 return items
             item_path = path + (len(items),)
             self.marks[item_path] = (event.start_mark.line + 1, event.start_mark.column + 1)
@@ -124,7 +133,7 @@ class _Builder:
     def mapping(self, events: Iterator[Any], start: Any, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_event in events:
-            if isinstance(key_event, yaml.MappingEndEvent):
+            if isinstance(key_event, self.yaml.MappingEndEvent):
                 return result
             key = self.node(events, key_event, path)
             value_event = next(events)
@@ -180,10 +189,12 @@ def read_yaml(path: Path, name: str) -> _Read:
         line = raw.count(b"\n", 0, error.start) + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return _Read(name, None, {}, [Problem(name, line, col, "", f"is not UTF-8 text (byte 0x{raw[error.start]:02x})")])
-    builder = _Builder(name)
+    import yaml  # only when a file has to be parsed
+
+    builder = _Builder(name, yaml)
     data: Any = None
     try:
-        events = iter(yaml.parse(text, Loader=_Parser))
+        events = iter(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         documents = 0
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
@@ -203,7 +214,7 @@ def read_yaml(path: Path, name: str) -> _Read:
     return _Read(name, data, builder.marks, builder.problems, frozenset(builder.refused))
 
 
-def _syntax_problem(name: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(name: str, text: str, error: Any) -> Problem:
     """A parser error as one line: where it was noticed, and where the construct began."""
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -242,15 +253,17 @@ def _locate(read: _Read, loc: tuple[Any, ...]) -> tuple[Path_, tuple[int, int]]:
 
 def _message(error: dict[str, Any]) -> str:
     kind, value = error["type"], error.get("input")
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown key"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_HELP.get(error.get("ctx", {}).get("pattern"), message_of(error))
+    if kind in ("model_type", "model_attributes_type", "dict_type", "dataclass_type", "dataclass_exact_type"):
         return f"expected a mapping of keys to values, found {_kind_of(value)}"
     if kind in ("list_type", "tuple_type"):
         return f"expected a list, found {_kind_of(value)}"
     if kind == "greater_than_equal" and error.get("ctx", {}).get("ge") == 0:
         return "cannot be negative"
-    if kind == "missing":
+    if kind in ("missing", "missing_argument"):
         return "missing"
     if kind in ("float_type", "int_type") and isinstance(value, bool):
         return f"{str(value).lower()} is a boolean, not a number"
@@ -258,9 +271,14 @@ def _message(error: dict[str, Any]) -> str:
         return f"write numbers without commas or currency signs (11_000, 1.3e9), not '{value}'"
     if kind in ("float_type", "int_type") and isinstance(value, str):
         return f"'{value}' is not a number"
-    message = error["msg"].removeprefix("Value error, ")
+    message = message_of(error)
     if kind == "literal_error":
-        return f"'{value}' is not one of: {message.removeprefix('Input should be ')}"
+        return f"'{value}' is not one of: {message.removeprefix('input should be ')}"
+    return message
+
+
+def message_of(error: dict[str, Any]) -> str:
+    message = error["msg"].removeprefix("Value error, ")
     return message[:1].lower() + message[1:]
 
 
@@ -277,12 +295,28 @@ def _under(path: Path_, refused: frozenset[Path_]) -> bool:
     return any(path[: len(r)] == r or r[: len(path)] == path for r in refused)
 
 
-def validate(read: _Read, schema: type[BaseModel]) -> BaseModel | None:
+_PATTERN_HELP = {
+    ID_PATTERN: "an id is lowercase letters, digits, '-' and '_', starting with a letter or digit",
+    DATE_PATTERN: "write a date as quoted text: \"YYYY-MM-DD\", \"YYYY-MM\", \"YYYY\" or \"unstated\"",
+    URL_PATTERN: "a URL starts with http:// or https:// and has no spaces",
+}
+
+
+@functools.cache
+def _adapter(schema: type) -> Any:
+    from pydantic import TypeAdapter  # only when data has to be validated
+
+    return TypeAdapter(schema)
+
+
+def validate(read: _Read, schema: type) -> Any:
     """Validate a file's data against its schema; add one located problem per error."""
+    from pydantic import ValidationError
+
     if read.data is None:
         return None
     try:
-        return schema.model_validate(read.data)
+        return _adapter(schema).validate_python(read.data)
     except ValidationError as error:
         seen: set[tuple[Path_, str]] = set()
         errors = error.errors()
@@ -317,8 +351,21 @@ def data_paths(data_dir: Path | None) -> dict[str, Path]:
 
 
 def load_dataset(data_dir: Path | None = None) -> Dataset:
-    """Read, validate and cross-check every data file; raise DataError listing all problems."""
+    """Read, validate and cross-check every data file; raise DataError listing all problems.
+
+    A dataset that passed is cached under a digest of the files' bytes and names and of the
+    loader's own code, so an unchanged dataset is not parsed or validated again."""
     paths = data_paths(data_dir)
+    key = _cache_key(paths)
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
+    dataset = _load_fresh(paths)
+    _cache_put(key, dataset)
+    return dataset
+
+
+def _load_fresh(paths: dict[str, Path]) -> Dataset:
     reads = {key: read_yaml(path, display_name(path)) for key, path in paths.items()}
     models = {key: validate(read, DATA_FILES[key]) for key, read in reads.items()}
     problems = [p for read in reads.values() for p in read.problems]
@@ -332,6 +379,54 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     if problems:
         raise DataError(problems)
     return dataset
+
+
+def cache_dir() -> Path | None:
+    """Where validated datasets are kept: $NKRU_CACHE_DIR, else the user's cache directory;
+    None when NKRU_NO_CACHE is set."""
+    if os.environ.get("NKRU_NO_CACHE"):
+        return None
+    if os.environ.get("NKRU_CACHE_DIR"):
+        return Path(os.environ["NKRU_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nkru"
+
+
+def _cache_key(paths: dict[str, Path]) -> str | None:
+    digest = hashlib.sha256(f"{sys.version}\0{__version__}\0".encode())
+    for module in (Path(__file__), Path(model_module.__file__)):
+        digest.update(module.read_bytes())
+    for key, path in paths.items():
+        try:
+            digest.update(f"\0{key}\0{display_name(path)}\0".encode() + path.read_bytes())
+        except OSError:
+            return None  # the fresh load reports it, located
+    return digest.hexdigest()
+
+
+def _cache_get(key: str | None) -> Dataset | None:
+    folder = cache_dir()
+    if key is None or folder is None:
+        return None
+    try:
+        with open(folder / f"{key}.pickle", "rb") as stream:
+            dataset = pickle.load(stream)
+    except FileNotFoundError:
+        return None
+    # A damaged or foreign cache file is only a miss: the data is loaded and validated afresh.
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return dataset if isinstance(dataset, Dataset) else None
+
+
+def _cache_put(key: str | None, dataset: Dataset) -> None:
+    folder = cache_dir()
+    if key is None or folder is None:
+        return
+    try:
+        write_atomic(folder / f"{key}.pickle", pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a read-only or full cache directory costs speed, never the result
 
 
 def assemble(models: dict[str, Any], files: tuple, locator: Locator) -> tuple[Dataset, list[Problem]]:

@@ -1,12 +1,15 @@
-"""What nkru's data is: strict schemas for the YAML files, and the plain values calculations use."""
+"""What nkru's data is: the schema of the YAML files as plain frozen dataclasses, and the
+values calculations use.
+
+The dataclasses are the one definition of the schema. pydantic validates input against them
+strictly (see `Strict` below), but only when data has to be validated: this module never
+imports pydantic, so a run that finds its data already validated starts without it.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Annotated, Any, Literal, NamedTuple
 
 Qualifier = Literal["exact", "approximately", "at least", "over", "barely exceeds", "likely exceeds"]
 # Qualifiers under which a stated number is a floor the true value reaches.
@@ -21,109 +24,151 @@ Basis = Literal[
     "per soldier period unstated", "per regiment", "per battalion", "per battery",
     "per contract", "per system unit unstated",
 ]
-Id = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?|unstated)$"
-DateText = Field(pattern=DATE_PATTERN)
+URL_PATTERN = r"^https?://\S+$"
 
 
-def Number(default: float | None = None):  # noqa: N802 - reads like the Field it returns
-    return Field(default=default, ge=0, allow_inf_nan=False)
+class Strict:
+    """A field constraint pydantic reads from `Annotated[...]`: no coercion (a boolean is not a
+    number, text is not a number), plus bounds or a pattern. pydantic_core is imported only
+    when a schema is built, i.e. only when data is validated."""
+
+    def __init__(self, kind: str, **constraints: Any):
+        self.kind, self.constraints = kind, constraints
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        if self.kind == "number":
+            return core_schema.float_schema(strict=True, allow_inf_nan=False, **self.constraints)
+        return core_schema.str_schema(strict=True, **self.constraints)
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+class Check:
+    """A field constraint pydantic reads from `Annotated[...]`: run `check(value)` after the
+    field validates, so its ValueError is reported at that field."""
+
+    def __init__(self, check: Any):
+        self.check = check
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
 
 
-class Source(Strict):
-    id: str = Id
+Text = Annotated[str, Strict("text", min_length=1)]
+Id = Annotated[str, Strict("text", pattern=ID_PATTERN, max_length=80)]
+DateText = Annotated[str, Strict("text", pattern=DATE_PATTERN)]
+Url = Annotated[str, Strict("text", pattern=URL_PATTERN)]
+NonNegative = Annotated[float, Strict("number", ge=0)]
+Positive = Annotated[float, Strict("number", gt=0)]
+AnyNumber = Annotated[float, Strict("number")]
+# Unknown keys are refused everywhere.
+_FORBID = {"extra": "forbid"}
+
+
+@dataclass(frozen=True)
+class Source:
+    __pydantic_config__ = _FORBID
+    id: Id
     kind: Literal["article", "cited", "context", "brief"]
-    label: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    publisher: str = Field(min_length=1)
-    author: str = Field(min_length=1)
-    published: str = DateText
-    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    seed: str | None = None
-    cited_by: list[str] = []
-    note: str | None = None
+    label: Text
+    title: Text
+    publisher: Text
+    author: Text
+    published: DateText
+    url: Url | None = None
+    seed: Text | None = None
+    cited_by: list[Id] = field(default_factory=list)
+    note: Text | None = None
 
 
-class Figure(Strict):
-    id: str = Id
-    quantity: str = Id
-    value: float | None = Number()
-    low: float | None = Number()
-    high: float | None = Number()
+@dataclass(frozen=True)
+class Figure:
+    __pydantic_config__ = _FORBID
+    id: Id
+    quantity: Id
     qualifier: Qualifier
     unit: Unit
     basis: Basis
-    as_of: str | None = Field(default=None, pattern=DATE_PATTERN)
-    source: str = Id
-    cites: list[str] = []
-    quote: str = Field(min_length=1)
-    note: str | None = None
+    source: Id
+    quote: Text
+    value: NonNegative | None = None
+    low: NonNegative | None = None
+    high: NonNegative | None = None
+    as_of: DateText | None = None
+    cites: list[Id] = field(default_factory=list)
+    note: Text | None = None
 
-    @model_validator(mode="after")
-    def _one_form(self) -> Figure:
+    def __post_init__(self) -> None:
         check_bounds(self.value, self.low, self.high, need_value=False)
         if self.value is not None and self.low is not None:
             raise ValueError("give either value or low and high, not both")
         if self.unit == "percent" and max(x for x in (self.value, self.low, self.high) if x is not None) > 100:
             raise ValueError("a percentage cannot exceed 100")
-        return self
+
+    @property
+    def range(self) -> Range:
+        return Range.of(self.value, self.low, self.high)
 
 
-class ClaimInput(Strict):
-    figure: str | None = None
+@dataclass(frozen=True)
+class ClaimInput:
+    __pydantic_config__ = _FORBID
+    figure: Id | None = None
     take: Literal["value", "low", "high", "midpoint"] = "value"
-    value: float | None = Number()
+    value: NonNegative | None = None
     unit: Unit | None = None
-    note: str | None = None
+    note: Text | None = None
 
-    @model_validator(mode="after")
-    def _one_form(self) -> ClaimInput:
+    def __post_init__(self) -> None:
         if (self.figure is None) == (self.value is None):
             raise ValueError("give either figure or value")
         if self.value is not None and self.unit is None:
             raise ValueError("a literal value needs its unit")
-        return self
 
 
-class Comparison(Strict):
-    below: float = Field(allow_inf_nan=False)
-    text: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Comparison:
+    __pydantic_config__ = _FORBID
+    below: AnyNumber
+    text: Text
 
 
 Formula = Literal["annual_value_usd", "casualty_rate", "ratio", "deal_total"]
 
 
-class Claim(Strict):
-    id: str = Id
-    source: str = Id
-    says: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Claim:
+    __pydantic_config__ = _FORBID
+    id: Id
+    source: Id
+    says: Text
     formula: Formula
-    inputs: dict[str, str | ClaimInput]
-    stated: str | Comparison
-    round_to: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    inputs: dict[Text, Id | ClaimInput]
+    stated: Id | Comparison
     expect: Literal["reproduces", "unexplained"]
-    solve_for: list[str] = []
-    note: str | None = None
+    round_to: Positive | None = None
+    solve_for: list[Text] = field(default_factory=list)
+    note: Text | None = None
 
 
-class Assumption(Strict):
-    value: float | None = Number()
-    low: float | None = Number()
-    high: float | None = Number()
+@dataclass(frozen=True)
+class Assumption:
+    __pydantic_config__ = _FORBID
     unit: Unit
-    figures: list[str] = []
-    note: str | None = None
+    value: NonNegative | None = None
+    low: NonNegative | None = None
+    high: NonNegative | None = None
+    figures: list[Id] = field(default_factory=list)
+    note: Text | None = None
 
-    @model_validator(mode="after")
-    def _bounds(self) -> Assumption:
+    def __post_init__(self) -> None:
         check_bounds(self.value, self.low, self.high, need_value=False)
         if not self.figures and not self.note:
             raise ValueError("name the figures the numbers come from, or explain them in a note")
-        return self
 
     @property
     def range(self) -> Range:
@@ -137,25 +182,6 @@ ASSUMPTION_UNITS = {
 }
 
 
-class AssumptionSet(Strict):
-    troops: Assumption
-    monthly_pay_usd: Assumption
-    months: Assumption
-    bonus_usd: Assumption
-    losses: Assumption
-
-    @field_validator("*")
-    @classmethod
-    def _unit(cls, assumption: Assumption, info) -> Assumption:
-        expected = ASSUMPTION_UNITS[info.field_name]
-        if assumption.unit != expected:
-            raise ValueError(f"{info.field_name} is counted in {expected}, not {assumption.unit}")
-        problem = assumption_problem(info.field_name, assumption.range)
-        if problem:
-            raise ValueError(problem)
-        return assumption
-
-
 def assumption_problem(name: str, value: Range) -> str | None:
     """Why a range cannot stand for assumption `name`, or None where it can."""
     if name == "troops" and value.low <= 0:
@@ -163,32 +189,77 @@ def assumption_problem(name: str, value: Range) -> str | None:
     return None
 
 
-class Band(Strict):
-    figure: str = Id
-    label: str = Field(min_length=1)
+def _named(name: str) -> Check:
+    """The checks an assumption gets for being `name`: its unit, and what its value may be."""
+
+    def check(assumption: Assumption) -> Assumption:
+        expected = ASSUMPTION_UNITS[name]
+        if assumption.unit != expected:
+            raise ValueError(f"{name} is counted in {expected}, not {assumption.unit}")
+        problem = assumption_problem(name, assumption.range)
+        if problem:
+            raise ValueError(problem)
+        return assumption
+
+    return Check(check)
 
 
-class CompareWith(Strict):
-    s400_prices: list[str] = Field(min_length=1)
-    total_deal: str = Id
+@dataclass(frozen=True)
+class AssumptionSet:
+    __pydantic_config__ = _FORBID
+    troops: Annotated[Assumption, _named("troops")]
+    monthly_pay_usd: Annotated[Assumption, _named("monthly_pay_usd")]
+    months: Annotated[Assumption, _named("months")]
+    bonus_usd: Annotated[Assumption, _named("bonus_usd")]
+    losses: Annotated[Assumption, _named("losses")]
 
 
-class SourcesFile(Strict):
+@dataclass(frozen=True)
+class Band:
+    __pydantic_config__ = _FORBID
+    figure: Id
+    label: Text
+
+
+@dataclass(frozen=True)
+class CompareWith:
+    __pydantic_config__ = _FORBID
+    s400_prices: list[Id]
+    total_deal: Id
+
+    def __post_init__(self) -> None:
+        if not self.s400_prices:
+            raise ValueError("name at least one S-400 price")
+
+
+@dataclass(frozen=True)
+class SourcesFile:
+    __pydantic_config__ = _FORBID
     sources: list[Source]
 
 
-class FiguresFile(Strict):
+@dataclass(frozen=True)
+class FiguresFile:
+    __pydantic_config__ = _FORBID
     figures: list[Figure]
 
 
-class ClaimsFile(Strict):
+@dataclass(frozen=True)
+class ClaimsFile:
+    __pydantic_config__ = _FORBID
     claims: list[Claim]
 
 
-class AssumptionsFile(Strict):
+@dataclass(frozen=True)
+class AssumptionsFile:
+    __pydantic_config__ = _FORBID
     assumptions: AssumptionSet
-    casualty_bands: list[Band] = Field(min_length=1)
+    casualty_bands: list[Band]
     compare_with: CompareWith
+
+    def __post_init__(self) -> None:
+        if not self.casualty_bands:
+            raise ValueError("name at least one casualty band")
 
 
 def plain(x: float) -> str:
@@ -211,11 +282,12 @@ def check_bounds(value: float | None, low: float | None, high: float | None, *, 
             raise ValueError(f"value {plain(value)} lies outside low..high ({plain(low)}..{plain(high)})")
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(NamedTuple):
     """A quantity's central value (None where only bounds are known) and its bounds.
 
     A point is a range with low == high == value, so every calculation has one path.
+    Value records like this are NamedTuples: as immutable as a frozen dataclass, and six
+    times cheaper to define, which every run of nkru pays at start-up.
     """
 
     value: float | None
@@ -245,12 +317,8 @@ class Range:
         value = None if self.value is None else self.value * factor
         return Range(value, self.low * factor, self.high * factor)
 
-    def is_finite(self) -> bool:
-        return all(math.isfinite(x) for x in (self.low, self.high) + ((self.value,) if self.value is not None else ()))
 
-
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """One computed row: what it is, its range, its unit and the sources behind it."""
 
     id: str
@@ -258,7 +326,7 @@ class Result:
     range: Range
     unit: str
     sources: tuple[str, ...]
-    details: dict = field(default_factory=dict)
+    details: dict
 
 
 # Each formula's inputs: name -> (unit, basis the figure must have, or None for any).
@@ -315,8 +383,7 @@ class Dataset:
         return [f for f in self.figures.values() if f.id not in self.context_ids]
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     """One `--set NAME=VALUE` or `--set NAME=LOW..HIGH` for this run."""
 
     name: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from rich.console import Group
@@ -359,7 +360,7 @@ def sources_table(ds: Dataset) -> Table:
 
 
 def sources_json(ds: Dataset) -> str:
-    return dump({"sources": [s.model_dump() for s in ds.sources.values()]})
+    return dump({"sources": [asdict(s) for s in ds.sources.values()]})
 
 
 # ---------------------------------------------------------------------------- check

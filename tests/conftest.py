@@ -15,6 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 DOMAIN = ROOT.parent / "shared" / "DOMAIN.md"
 # A pinned terminal: golden outputs must not depend on who runs the tests.
+import os
+import tempfile
+
+# Tests never touch the user's cache.
+os.environ["NKRU_CACHE_DIR"] = tempfile.mkdtemp(prefix="nkru-test-cache-")
+
 TERMINAL = {"COLUMNS": "120", "LINES": "50", "NO_COLOR": "1", "TERM": "dumb", "NKRU_DEBUG": ""}
 
 
