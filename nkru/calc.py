@@ -149,7 +149,7 @@ def per_denominator(ds: Dataset, inputs: dict[str, Input], formula: str, result_
     names = tuple(FORMULA_INPUTS[formula])
     results = []
     for figure in troop_counts(ds):
-        ranges = {n: inputs[n].range for n in names} | {"troops": Range.of(figure.value, figure.low, figure.high)}
+        ranges = {n: inputs[n].range for n in names} | {"troops": figure.range}
         sources = sources_of(ds, [figure.id] + [fid for n in names if n != "troops" for fid in inputs[n].figures])
         details = {"troops_figure": figure.id} | _set_by(inputs, tuple(n for n in names if n != "troops"))
         results.append(Result(f"{result_id}_on_{figure.id}", f"{label} on {_count(figure)} troops", evaluate(formula, ranges), unit, sources, details))
@@ -178,7 +178,7 @@ def compare_prices(ds: Dataset, annual: Range) -> tuple[list[PriceComparison], s
     rows = []
     for fid in ds.compare_with.s400_prices:
         figure = ds.figures[fid]
-        price = Range.of(figure.value, figure.low, figure.high)
+        price = figure.range
         pair = {"part": annual, "whole": price}
         rows.append(PriceComparison(figure, evaluate("ratio", pair), evaluate("shortfall", pair), evaluate("years_to_equal", pair)))
     bases = sorted({row.figure.basis for row in rows})
@@ -190,7 +190,7 @@ def compare_prices(ds: Dataset, annual: Range) -> tuple[list[PriceComparison], s
 
 def deal_share(ds: Dataset, annual: Range) -> tuple[Figure, Range]:
     figure = ds.figures[ds.compare_with.total_deal]
-    total = Range.of(figure.value, figure.low, figure.high)
+    total = figure.range
     return figure, evaluate("ratio", {"part": annual, "whole": total})
 
 
@@ -296,7 +296,7 @@ def claim_input(ds: Dataset, formula: str, name: str, spec: str | ClaimInput) ->
     if spec.figure is None:
         return ClaimInputValue(name, Range.point(spec.value * factor(spec.unit, unit)), None, "value", spec.note)
     figure = ds.figures[spec.figure]
-    whole = Range.of(figure.value, figure.low, figure.high)
+    whole = figure.range
     taken = {
         "value": whole,
         "low": Range.point(whole.low),
@@ -326,7 +326,7 @@ def reconcile(ds: Dataset, claim: Claim) -> ClaimOutcome:
         figure = ds.figures[claim.stated]
         unit = figure.unit
         computed = raw.scaled(factor(FORMULA_UNITS[claim.formula], unit))
-        stated = Range.of(figure.value, figure.low, figure.high)
+        stated = figure.range
         holds = _holds(computed, stated, figure.qualifier, claim.round_to)
     if holds:
         status = "reproduces"

@@ -85,8 +85,25 @@ class Source:
     note: Text | None = None
 
 
-@dataclass(frozen=True)
-class Figure:
+@dataclass(frozen=True, kw_only=True)
+class Bounded:
+    """A quantity written as a point (`value`) or a range (`low`, `high`), or a range with its
+    central value; figures and assumptions both are."""
+
+    value: NonNegative | None = None
+    low: NonNegative | None = None
+    high: NonNegative | None = None
+
+    def __post_init__(self) -> None:
+        check_bounds(self.value, self.low, self.high, need_value=False)
+
+    @property
+    def range(self) -> Range:
+        return Range.of(self.value, self.low, self.high)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figure(Bounded):
     __pydantic_config__ = _FORBID
     id: Id
     quantity: Id
@@ -95,23 +112,16 @@ class Figure:
     basis: Basis
     source: Id
     quote: Text
-    value: NonNegative | None = None
-    low: NonNegative | None = None
-    high: NonNegative | None = None
     as_of: DateText | None = None
     cites: list[Id] = field(default_factory=list)
     note: Text | None = None
 
     def __post_init__(self) -> None:
-        check_bounds(self.value, self.low, self.high, need_value=False)
+        super().__post_init__()
         if self.value is not None and self.low is not None:
             raise ValueError("give either value or low and high, not both")
         if self.unit == "percent" and max(x for x in (self.value, self.low, self.high) if x is not None) > 100:
             raise ValueError("a percentage cannot exceed 100")
-
-    @property
-    def range(self) -> Range:
-        return Range.of(self.value, self.low, self.high)
 
 
 @dataclass(frozen=True)
@@ -155,24 +165,17 @@ class Claim:
     note: Text | None = None
 
 
-@dataclass(frozen=True)
-class Assumption:
+@dataclass(frozen=True, kw_only=True)
+class Assumption(Bounded):
     __pydantic_config__ = _FORBID
     unit: Unit
-    value: NonNegative | None = None
-    low: NonNegative | None = None
-    high: NonNegative | None = None
     figures: list[Id] = field(default_factory=list)
     note: Text | None = None
 
     def __post_init__(self) -> None:
-        check_bounds(self.value, self.low, self.high, need_value=False)
+        super().__post_init__()
         if not self.figures and not self.note:
             raise ValueError("name the figures the numbers come from, or explain them in a note")
-
-    @property
-    def range(self) -> Range:
-        return Range.of(self.value, self.low, self.high)
 
 
 # The unit each assumption must be given in; the calculations rely on it.

@@ -57,7 +57,7 @@ def fmt_range(r: Range, unit: str) -> str:
 
 
 def fmt_figure(figure: Figure) -> str:
-    number = fmt_range(Range.of(figure.value, figure.low, figure.high), figure.unit)
+    number = fmt_range(figure.range, figure.unit)
     qualifier = "" if figure.qualifier == "exact" else f"{figure.qualifier} "
     unit = "" if figure.unit in ("USD", "percent", "KRW", "RUB") else f" {figure.unit}"
     return f"{qualifier}{number}{unit}"
