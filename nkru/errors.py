@@ -12,6 +12,11 @@ class NkruError(Exception):
         return [str(self)]
 
 
+def shown(text: str) -> str:
+    """User text fit for a one-line message: control characters escaped, as Python writes them."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One located problem in a data file: `file:line:col: key.path: message`."""
@@ -23,8 +28,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        where = f"{shown(self.file)}:{self.line}:{self.col}"
+        path, message = shown(self.path), shown(self.message)
+        return f"{where}: {path}: {message}" if path else f"{where}: {message}"
 
 
 class DataError(NkruError):

@@ -22,7 +22,7 @@ from typing import Any
 
 from nkru import __version__
 from nkru import model as model_module
-from nkru.errors import DataError, Locator, Problem, UsageError, dotted
+from nkru.errors import DataError, Locator, Problem, UsageError, dotted, shown
 from nkru.files import write_atomic
 from nkru.model import (
     DATE_PATTERN,
@@ -97,13 +97,17 @@ class _Builder:
         self.yaml = yaml
         self.name = name
         self.marks: dict[Path_, tuple[int, int]] = {}
-        self.problems: list[Problem] = []
+        self.found: list[tuple[int, int, Path_, str]] = []
         self.refused: set[Path_] = set()
 
     def problem(self, mark: Any, path: Path_, message: str) -> None:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        self.problems.append(Problem(self.name, line, col, dotted(path), message))
+        self.found.append((line, col, path, message))
         self.refused.add(path)
+
+    def problems(self, data: Any) -> list[Problem]:
+        """The problems found, their paths named by item id now that the data is built."""
+        return [Problem(self.name, line, col, dotted(path, data), message) for line, col, path, message in self.found]
 
     def node(self, events: Iterator[Any], event: Any, path: Path_) -> Any:
         if isinstance(event, self.yaml.AliasEvent):
@@ -204,14 +208,13 @@ def read_yaml(path: Path, name: str) -> _Read:
                     break
                 data = builder.node(events, next(events), ())
     except yaml.MarkedYAMLError as error:
-        builder.problems.append(_syntax_problem(name, text, error))
-        return _Read(name, None, builder.marks, builder.problems)
+        return _Read(name, None, builder.marks, [_syntax_problem(name, text, error)])
     except yaml.YAMLError as error:
-        builder.problems.append(Problem(name, 1, 1, "", f"YAML syntax: {error}"))
-        return _Read(name, None, builder.marks, builder.problems)
-    if data is None and not builder.problems:
-        builder.problems.append(Problem(name, 1, 1, "", "is empty; it must hold a mapping (see the comment at the top of the shipped file)"))
-    return _Read(name, data, builder.marks, builder.problems, frozenset(builder.refused))
+        return _Read(name, None, builder.marks, [Problem(name, 1, 1, "", f"YAML syntax: {error}")])
+    problems = builder.problems(data)
+    if data is None and not problems:
+        problems.append(Problem(name, 1, 1, "", "is empty; it must hold a mapping (see the comment at the top of the shipped file)"))
+    return _Read(name, data, builder.marks, problems, frozenset(builder.refused))
 
 
 def _syntax_problem(name: str, text: str, error: Any) -> Problem:
@@ -551,6 +554,7 @@ def _number(text: str, option: str) -> float:
 
 def parse_override(text: str) -> Override:
     """`troops=12000` or `troops=10000..12000` -> Override; UsageError naming the option."""
+    text = shown(text)
     option = f"--set {text}"
     name, equals, spec = text.partition("=")
     name = name.strip()

@@ -65,11 +65,12 @@ Url = Annotated[str, Strict("text", pattern=URL_PATTERN)]
 NonNegative = Annotated[float, Strict("number", ge=0)]
 Positive = Annotated[float, Strict("number", gt=0)]
 AnyNumber = Annotated[float, Strict("number")]
-# Unknown keys are refused everywhere.
+# Unknown keys are refused everywhere. Schema classes are frozen but have no generated __eq__:
+# nothing compares them, and every run pays for each generated method at start-up.
 _FORBID = {"extra": "forbid"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Source:
     __pydantic_config__ = _FORBID
     id: Id
@@ -85,7 +86,7 @@ class Source:
     note: Text | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Bounded:
     """A quantity written as a point (`value`) or a range (`low`, `high`), or a range with its
     central value; figures and assumptions both are."""
@@ -102,7 +103,7 @@ class Bounded:
         return Range.of(self.value, self.low, self.high)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Figure(Bounded):
     __pydantic_config__ = _FORBID
     id: Id
@@ -124,7 +125,7 @@ class Figure(Bounded):
             raise ValueError("a percentage cannot exceed 100")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClaimInput:
     __pydantic_config__ = _FORBID
     figure: Id | None = None
@@ -140,7 +141,7 @@ class ClaimInput:
             raise ValueError("a literal value needs its unit")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison:
     __pydantic_config__ = _FORBID
     below: AnyNumber
@@ -150,7 +151,7 @@ class Comparison:
 Formula = Literal["annual_value_usd", "casualty_rate", "ratio", "deal_total"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Claim:
     __pydantic_config__ = _FORBID
     id: Id
@@ -165,7 +166,7 @@ class Claim:
     note: Text | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Assumption(Bounded):
     __pydantic_config__ = _FORBID
     unit: Unit
@@ -207,7 +208,7 @@ def _named(name: str) -> Check:
     return Check(check)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AssumptionSet:
     __pydantic_config__ = _FORBID
     troops: Annotated[Assumption, _named("troops")]
@@ -217,14 +218,14 @@ class AssumptionSet:
     losses: Annotated[Assumption, _named("losses")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Band:
     __pydantic_config__ = _FORBID
     figure: Id
     label: Text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompareWith:
     __pydantic_config__ = _FORBID
     s400_prices: list[Id]
@@ -235,25 +236,25 @@ class CompareWith:
             raise ValueError("name at least one S-400 price")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourcesFile:
     __pydantic_config__ = _FORBID
     sources: list[Source]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FiguresFile:
     __pydantic_config__ = _FORBID
     figures: list[Figure]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClaimsFile:
     __pydantic_config__ = _FORBID
     claims: list[Claim]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AssumptionsFile:
     __pydantic_config__ = _FORBID
     assumptions: AssumptionSet

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from nkru import __version__
-from nkru.audit import Report
 from nkru.calc import FORMULA_TEXT, ClaimOutcome, Computed, Placement, StatedBand, sources_of
 from nkru.errors import Problem
 from nkru.model import Dataset, Figure, Range, Result, Source
+
+if TYPE_CHECKING:
+    from nkru.audit import Report
 
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
 
@@ -87,7 +88,7 @@ class SourceRefs:
         table.add_column(justify="right", no_wrap=True)
         table.add_column(overflow="fold")
         for sid, n in self.order.items():
-            table.add_row(f"[{n}]", Text(describe_source(self.ds.sources[sid])))
+            _row(table, f"[{n}]", Text(describe_source(self.ds.sources[sid])))
         return table
 
 
@@ -103,6 +104,12 @@ def _table(title: str, *columns: str, right: tuple[str, ...] = ()) -> Table:
     for column in columns:
         table.add_column(column, justify="right" if column in right else "left")
     return table
+
+
+def _row(table: Table, *cells: str | Text) -> None:
+    """Add a row of plain text: nothing a user wrote is read as Rich markup ("[citation needed]"
+    stays), and Rich is spared parsing every cell for it."""
+    table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
 
 
 # ---------------------------------------------------------------------------- commands
@@ -126,7 +133,7 @@ def _inputs_table(ds: Dataset, computed: Computed, refs: SourceRefs) -> Table:
     table = _table("Assumptions", "Name", "Value", "Range", "Unit", "From", right=("Value", "Range"))
     for item in computed.inputs.values():
         origin = refs(sources_of(ds, item.figures)) if item.origin == "data" else item.origin
-        table.add_row(item.name, fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), item.unit, origin)
+        _row(table, item.name, fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), item.unit, origin)
     return table
 
 
@@ -135,9 +142,9 @@ def _results_table(computed: Computed, refs: SourceRefs) -> Table:
     for result in computed.results:
         if "measure" in result.details:
             continue
-        table.add_row(result.label, fmt(result.range.value, result.unit), fmt_range(result.range, result.unit), provenance(result, refs))
+        _row(table, result.label, fmt(result.range.value, result.unit), fmt_range(result.range, result.unit), provenance(result, refs))
     if computed.results and "formula" in computed.results[0].details:
-        table.caption = f"{computed.results[0].id} = {computed.results[0].details['formula']}"
+        table.caption = Text(f"{computed.results[0].id} = {computed.results[0].details['formula']}")
         table.caption_justify = "left"
     return table
 
@@ -171,7 +178,7 @@ def _bands_table(placements: tuple[Placement, Placement], refs: SourceRefs) -> T
     table = _table("Casualty rate against the article's thresholds", "End", "Rate", "Where it falls", "Sources", right=("Rate",))
     for end, placement in zip(("low", "high"), placements):
         band = placement.band or placement.above or placement.below
-        table.add_row(end, fmt(placement.rate, "fraction"), placement_text(placement), refs([band.figure.source]) if band else "")
+        _row(table, end, fmt(placement.rate, "fraction"), placement_text(placement), refs([band.figure.source]) if band else "")
     return table
 
 
@@ -185,13 +192,13 @@ def _prices_table(ds: Dataset, computed: Computed, ratios: list[Result], refs: S
         figure = ds.figures[ratio.details["price_figure"]]
         shortfall, years = by_id[f"shortfall_to_{figure.id}"], by_id[f"years_to_equal_{figure.id}"]
         year = f" ({figure.as_of})" if figure.as_of else ""
-        table.add_row(
+        _row(table, 
             f"{fmt_figure(figure)}{year}", figure.basis,
             *(f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in (ratio, shortfall, years)),
             refs([figure.source]),
         )
     if computed.warnings:
-        table.caption = "Warning: " + "; ".join(computed.warnings)
+        table.caption = Text("Warning: " + "; ".join(computed.warnings))
         table.caption_justify = "left"
     return table
 
@@ -234,7 +241,7 @@ def _claims_table(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs) -
         status = Text(outcome.status, style=STATUS_STYLE[outcome.status])
         if outcome.implied:
             status.append("\n" + implied_text(outcome))
-        table.add_row(f"{outcome.claim.id} {refs([outcome.claim.source])}", stated_text(ds, outcome), computed_text(outcome), difference_text(outcome), status)
+        _row(table, f"{outcome.claim.id} {refs([outcome.claim.source])}", stated_text(ds, outcome), computed_text(outcome), difference_text(outcome), status)
     return table
 
 
@@ -242,6 +249,8 @@ def _claims_table(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs) -
 
 
 def dump(obj: dict[str, Any]) -> str:
+    import json
+
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -336,13 +345,13 @@ def figures_table(ds: Dataset, figures: list[Figure]) -> Group:
     table = _table("Figures", "Id", "Quantity", "Figure", "Basis", "As of", "Source", right=("Figure",))
     for figure in figures:
         context = " context" if figure.id in ds.context_ids else ""
-        table.add_row(figure.id, figure.quantity, fmt_figure(figure), figure.basis, figure.as_of or "", refs([figure.source, *figure.cites]) + context)
+        _row(table, figure.id, figure.quantity, fmt_figure(figure), figure.basis, figure.as_of or "", refs([figure.source, *figure.cites]) + context)
     parts: list[Any] = [table]
     split = disagreements(figures)
     if split:
         differ = _table("Where the sources disagree", "Quantity", "Figures")
         for quantity, fs in split.items():
-            differ.add_row(quantity, "\n".join(f"{fmt_figure(f)} ({f.basis}) {refs([f.source])}" for f in fs))
+            _row(differ, quantity, "\n".join(f"{fmt_figure(f)} ({f.basis}) {refs([f.source])}" for f in fs))
         parts.append(differ)
     parts.append(refs.footer())
     return Group(*parts)
@@ -355,7 +364,7 @@ def figures_json(ds: Dataset, figures: list[Figure]) -> str:
 def sources_table(ds: Dataset) -> Table:
     table = _table("Sources", "Id", "Kind", "Source", "Author", "Published", "Cited by")
     for s in ds.sources.values():
-        table.add_row(s.id, s.kind, Text(describe_source(s).removesuffix(f" (cited by {', '.join(s.cited_by)})") if s.cited_by else describe_source(s)), s.author, s.published, ", ".join(s.cited_by))
+        _row(table, s.id, s.kind, Text(describe_source(s).removesuffix(f" (cited by {', '.join(s.cited_by)})") if s.cited_by else describe_source(s)), s.author, s.published, ", ".join(s.cited_by))
     return table
 
 

@@ -11,7 +11,7 @@ import pytest
 from nkru import __version__, calc
 from nkru.cli import app
 
-from .conftest import run
+from .conftest import edit, run
 
 GOLDEN = Path(__file__).parent / "golden"
 COMMANDS = ["deal-value", "casualties", "figures", "sources", "check"]
@@ -148,6 +148,8 @@ def test_sources_json_keeps_unstated_as_unstated():
 
 
 def test_user_text_is_not_read_as_markup(data_copy: Path):
-    text = (data_copy / "sources.yaml").read_text()
-    (data_copy / "sources.yaml").write_text(text.replace("label: Lowy Institute, The Interpreter (7 Jan 2025)", "label: Lowy [citation needed]"))
-    assert "Lowy [citation needed]" in run("deal-value", "--data", str(data_copy)).stdout
+    edit(data_copy / "sources.yaml", "label: Lowy Institute, The Interpreter (7 Jan 2025)", "label: Lowy [citation needed]")
+    edit(data_copy / "claims.yaml", "text: far short of covering the cost of a single S-400 system}", 'text: "[bold]far short of covering the cost of a single S-400 system"}')
+    out = run("deal-value", "--data", str(data_copy)).stdout
+    assert "Lowy [citation needed]" in out
+    assert '"[bold]far short' in out

@@ -27,7 +27,16 @@ EXPECTED = {
     "figures.unclosed-bracket.yaml": [
         "figures.yaml:3:1: YAML syntax: did not find expected ',' or '}' (while parsing a flow mapping that began at line 2, column 3)",
     ],
-    "sources.duplicate-key.yaml": ["sources.yaml:5:5: sources[0].label: duplicate key (first given on line 4)"],
+    "sources.duplicate-key.yaml": ["sources.yaml:5:5: sources[lowy].label: duplicate key (first given on line 4)"],
+    "figures.int-tag.yaml": [
+        "figures.yaml:3:12: figures[x].value: tags such as !!int are not allowed",
+        *(f"figures.yaml:2:5: figures[x].{key}: missing" for key in ("quantity", "qualifier", "unit", "basis", "source", "quote")),
+    ],
+    "assumptions.infinity.yaml": [
+        "assumptions.yaml:2:19: assumptions.troops.value: .inf is not a finite number; NaN and infinity are not allowed",
+        "assumptions.yaml:3:28: assumptions.monthly_pay_usd.value: -.Inf is not a finite number; NaN and infinity are not allowed",
+        "assumptions.yaml:6:19: assumptions.losses.value: 1e400 is not a finite number; NaN and infinity are not allowed",
+    ],
     "figures.alias.yaml": [
         "figures.yaml:1:7: base: anchors (&lol) are not allowed",
         "figures.yaml:2:11: figures[0]: aliases (*lol) are not allowed",

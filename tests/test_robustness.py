@@ -1,0 +1,178 @@
+"""Bad input never crashes, nothing is half-written, start-up stays lean, the cache is safe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nkru import load
+from nkru.errors import DataError, NkruError, UsageError
+from nkru.files import write_atomic
+from nkru.load import DATA_FILES, MAX_FILE_BYTES, load_dataset, parse_overrides, read_yaml, validate
+
+from .conftest import edit, run
+
+FUZZ = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _parse_and_validate(text: bytes) -> None:
+    """Every schema over one file's bytes: problems are collected, nothing is raised."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.yaml"
+        path.write_bytes(text)
+        read = read_yaml(path, "x.yaml")
+        for schema in DATA_FILES.values():
+            validate(read, schema)
+        assert all(p.file == "x.yaml" and p.line >= 1 and p.col >= 1 for p in read.problems)
+        assert all("\n" not in str(p) for p in read.problems), "a problem must print as one line"
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_fuzz_loader_with_bytes(data: bytes):
+    _parse_and_validate(data)
+
+
+@FUZZ
+@given(st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,?\n\t 0123.eE_+~\\u00e9")), max_size=200))
+def test_fuzz_loader_with_yaml_punctuation(text: str):
+    _parse_and_validate(text.encode("utf-8"))
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12))
+keys = st.sampled_from(["figures", "sources", "claims", "assumptions", "id", "value", "low", "high", "unit", "quote", "troops", "x"])
+documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5), max_leaves=25)
+
+
+@FUZZ
+@given(documents)
+def test_fuzz_loader_with_structured_yaml(document):
+    _parse_and_validate(yaml.safe_dump(document, allow_unicode=True).encode("utf-8"))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.text(max_size=30), max_size=3))
+def test_fuzz_set_parser(texts: list[str]):
+    try:
+        overrides = parse_overrides(texts)
+    except UsageError as error:
+        assert all(line.startswith("--set ") for line in error.lines())
+    else:
+        assert all(o.range.low <= o.range.high for o in overrides)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=120))
+def test_fuzz_whole_load_ends_in_a_dataset_or_a_data_error(text: str):
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "claims.yaml").write_text(text, encoding="utf-8")
+        try:
+            load_dataset(Path(folder))
+        except DataError:
+            pass
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with open(tmp_path / "figures.yaml", "wb") as stream:
+        stream.truncate(MAX_FILE_BYTES + 1)
+    result = run("deal-value", "--data", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (2, "Error: figures.yaml:1:1: file is 16,777,217 bytes; nkru reads data files of at most 16,777,216\n")
+
+
+def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "claims.yaml").write_text("claims: []\n")
+    real = Path.read_bytes
+
+    def denied(path: Path) -> bytes:
+        if path.name == "claims.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    result = run("check", "--data", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == "claims.yaml:1:1: cannot be read: Permission denied"
+
+
+def test_a_data_file_that_is_a_directory(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "figures.yaml").mkdir()
+    result = run("deal-value", "--data", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (2, "Error: figures.yaml:1:1: is a directory, not a YAML file\n")
+
+
+def test_importing_the_cli_loads_nothing_heavy():
+    code = "import sys, nkru.cli; print(sorted(m for m in ('numpy', 'pydantic', 'yaml', 'rich', 'nkru.load') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_warm_run_does_not_validate_again(tmp_path: Path):
+    env = os.environ | {"NKRU_CACHE_DIR": str(tmp_path)}
+    code = "import sys; from nkru.load import load_dataset; load_dataset(); print('pydantic' in sys.modules, 'yaml' in sys.modules)"
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert (first.strip(), second.strip()) == ("True True", "False False")
+
+
+def test_editing_data_invalidates_the_cache(data_copy: Path):
+    assert load_dataset(data_copy).assumptions.troops.value == 11_000
+    edit(data_copy / "assumptions.yaml", "value: 11_000", "value: 12_000")
+    assert load_dataset(data_copy).assumptions.troops.value == 12_000
+
+
+def test_a_damaged_cache_file_is_only_a_miss(data_copy: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("NKRU_CACHE_DIR", str(tmp_path / "cache"))
+    load_dataset(data_copy)
+    (cached,) = (tmp_path / "cache").glob("*.pickle")
+    cached.write_bytes(b"not a pickle")
+    assert load_dataset(data_copy).assumptions.troops.value == 11_000
+
+
+def test_an_unwritable_cache_costs_speed_not_the_result(data_copy: Path, tmp_path: Path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("NKRU_CACHE_DIR", str(blocker / "cache"))
+    assert load_dataset(data_copy).assumptions.troops.value == 11_000
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_partial_one(tmp_path: Path, monkeypatch):
+    target = tmp_path / "out.json"
+    target.write_text("the user's file")
+
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new contents")
+    assert target.read_text() == "the user's file"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_debug_shows_the_traceback(monkeypatch):
+    from nkru import calc
+
+    def broken(*_):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(calc, "deal_value", broken)
+    result = run("--debug", "deal-value")
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_nkru_errors_never_escape_as_tracebacks():
+    result = run("deal-value", "--set", "troops=1..2..3", "--set", "=5")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert issubclass(UsageError, NkruError) and issubclass(DataError, NkruError)
+    assert load.MAX_FILE_BYTES == MAX_FILE_BYTES
