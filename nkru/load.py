@@ -54,7 +54,7 @@ DATA_FILES: dict[str, type] = {
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
-_NULL = re.compile(r"^(~|null|Null|NULL|)$")
+_NULL_WORDS = frozenset({"null", "Null", "NULL"})
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
@@ -160,10 +160,13 @@ class _Builder:
         text = event.value
         if event.style:  # quoted or block text is always a string (plain is None, or '' from libyaml)
             return text
-        if _NULL.match(text):
+        first = text[:1]
+        if first.isalpha() or first == "_":  # most scalars (keys, words): decide without a regex
+            if text in _BOOL:
+                return _BOOL[text]
+            return None if text in _NULL_WORDS else text
+        if not text or text == "~":
             return None
-        if text in _BOOL:
-            return _BOOL[text]
         if _INT.match(text):
             return int(text.replace("_", ""))
         if _FLOAT.match(text) and any(c.isdigit() for c in text):
