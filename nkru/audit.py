@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 from nkru.calc import ClaimOutcome, reconcile
@@ -109,10 +110,24 @@ def _input_names(outcome: ClaimOutcome) -> list[str]:
     return [i.figure or f"{i.name}={plain(i.range.low)}" for i in outcome.inputs]
 
 
-def audit(ds: Dataset) -> Report:
+def scenario_findings(ds: Dataset, data_dir: Path | None) -> list[Problem]:
+    """Every scenario (shipped, and in `data_dir/scenarios/`) must read and resolve."""
+    from nkru.errors import DataError
+    from nkru.load import load_scenario, scenario_files
+
+    findings: list[Problem] = []
+    for path in scenario_files(data_dir).values():
+        try:
+            load_scenario(path, ds)
+        except DataError as error:
+            findings += error.problems
+    return findings
+
+
+def audit(ds: Dataset, data_dir: Path | None = None) -> Report:
     """Every check nkru makes of loaded data, findings in file order."""
     outcomes = []
-    findings = quote_findings(ds) + assumption_findings(ds)
+    findings = quote_findings(ds) + assumption_findings(ds) + scenario_findings(ds, data_dir)
     for claim in ds.claims:
         try:
             outcomes.append(reconcile(ds, claim))

@@ -110,7 +110,7 @@ def inputs_for(ds: Dataset, overrides: list[Override]) -> dict[str, Input]:
         name: Input(name, a.range, a.unit, "data", tuple(a.figures), a.note) for name, a in ds.assumption_items()
     }
     for override in overrides:
-        inputs[override.name] = Input(override.name, override.range, ASSUMPTION_UNITS[override.name], override.text, (), None)
+        inputs[override.name] = Input(override.name, override.range, ASSUMPTION_UNITS[override.name], override.text, override.figures, override.note)
     return inputs
 
 
@@ -140,7 +140,7 @@ def _set_by(inputs: dict[str, Input], names: tuple[str, ...]) -> dict[str, list[
 def annual_value(ds: Dataset, inputs: dict[str, Input]) -> Result:
     names = tuple(FORMULA_INPUTS["annual_value_usd"])
     value = evaluate("annual_value_usd", {n: inputs[n].range for n in names})
-    details = {"formula": FORMULA_TEXT["annual_value_usd"]} | _set_by(inputs, names)
+    details = {"formula": FORMULA_TEXT["annual_value_usd"], "inputs": list(names)} | _set_by(inputs, names)
     return Result("annual_value_usd", "Annual value of the deployment", value, "USD per year", _input_sources(ds, inputs, names), details)
 
 
@@ -151,7 +151,9 @@ def per_denominator(ds: Dataset, inputs: dict[str, Input], formula: str, result_
     for figure in troop_counts(ds):
         ranges = {n: inputs[n].range for n in names} | {"troops": figure.range}
         sources = sources_of(ds, [figure.id] + [fid for n in names if n != "troops" for fid in inputs[n].figures])
-        details = {"troops_figure": figure.id} | _set_by(inputs, tuple(n for n in names if n != "troops"))
+        held = [n for n in names if n != "troops"]
+        formula_text = FORMULA_TEXT[formula].replace("troops", figure.id)
+        details = {"formula": formula_text, "troops_figure": figure.id, "inputs": held, "figures": [figure.id]} | _set_by(inputs, tuple(held))
         results.append(Result(f"{result_id}_on_{figure.id}", f"{label} on {_count(figure)} troops", evaluate(formula, ranges), unit, sources, details))
     return results
 
@@ -248,7 +250,7 @@ def casualty_rate(ds: Dataset, inputs: dict[str, Input]) -> tuple[Result, Placem
     names = tuple(FORMULA_INPUTS["casualty_rate"])
     rate = evaluate("casualty_rate", {n: inputs[n].range for n in names})
     stated = bands(ds)
-    details = {"formula": FORMULA_TEXT["casualty_rate"]} | _set_by(inputs, names)
+    details = {"formula": FORMULA_TEXT["casualty_rate"], "inputs": list(names)} | _set_by(inputs, names)
     result = Result("casualty_rate", "Casualty rate (losses ÷ troops)", rate, "fraction", _input_sources(ds, inputs, names), details)
     return result, place(rate.low, stated), place(rate.high, stated)
 
@@ -381,17 +383,18 @@ def deal_value(ds: Dataset, inputs: dict[str, Input]) -> Computed:
     comparisons, warning = compare_prices(ds, annual.range)
     for row in comparisons:
         figure = row.figure
-        common = {"price_figure": figure.id, "basis": figure.basis, "as_of": figure.as_of, "set_by": annual.details["set_by"]}
+        common = {"price_figure": figure.id, "basis": figure.basis, "as_of": figure.as_of, "inputs": annual.details["inputs"], "figures": [figure.id], "set_by": annual.details["set_by"]}
         sources = tuple(dict.fromkeys(annual.sources + sources_of(ds, [figure.id])))
         results += [
-            Result(f"ratio_to_{figure.id}", "Share of the price one year covers", row.ratio, "fraction", sources, common | {"measure": "ratio"}),
-            Result(f"shortfall_to_{figure.id}", "Shortfall of one year against the price", row.shortfall, "USD", sources, common | {"measure": "shortfall"}),
-            Result(f"years_to_equal_{figure.id}", "Years of deployment to equal the price", row.years_to_equal, "years", sources, common | {"measure": "years_to_equal"}),
+            Result(f"ratio_to_{figure.id}", f"Share of {figure.id} one year covers", row.ratio, "fraction", sources, common | {"measure": "ratio", "formula": f"annual_value_usd ÷ {figure.id}"}),
+            Result(f"shortfall_to_{figure.id}", f"Shortfall of one year against {figure.id}", row.shortfall, "USD", sources, common | {"measure": "shortfall", "formula": f"{figure.id} − annual_value_usd"}),
+            Result(f"years_to_equal_{figure.id}", f"Years of deployment to equal {figure.id}", row.years_to_equal, "years", sources, common | {"measure": "years_to_equal", "formula": f"{figure.id} ÷ annual_value_usd"}),
         ]
     figure, share = deal_share(ds, annual.range)
     results.append(Result(
-        "share_of_total_deal", f"Share of the total deal ({figure.qualifier} {figure.value / 1e9:g}B) one year makes up", share, "fraction",
-        tuple(dict.fromkeys(annual.sources + sources_of(ds, [figure.id]))), {"total_figure": figure.id, "qualifier": figure.qualifier, "set_by": annual.details["set_by"]},
+        "share_of_total_deal", f"Share of the total deal ({figure.id}, {figure.qualifier}) one year makes up", share, "fraction",
+        tuple(dict.fromkeys(annual.sources + sources_of(ds, [figure.id]))),
+        {"total_figure": figure.id, "qualifier": figure.qualifier, "formula": f"annual_value_usd ÷ {figure.id}", "inputs": annual.details["inputs"], "figures": [figure.id], "set_by": annual.details["set_by"]},
     ))
     used = {n: inputs[n] for n in FORMULA_INPUTS["annual_value_usd"]}
     return Computed("deal-value", used, results, _claims(ds, {"annual_value_usd", "ratio", "deal_total"}), [warning] if warning else [])
@@ -403,3 +406,8 @@ def casualties(ds: Dataset, inputs: dict[str, Input]) -> Computed:
     results = [rate] + per_denominator(ds, inputs, "casualty_rate", "casualty_rate", "Casualty rate", "fraction")
     used = {n: inputs[n] for n in FORMULA_INPUTS["casualty_rate"]}
     return Computed("casualties", used, results, _claims(ds, {"casualty_rate"}), [], (low_end, high_end))
+
+
+def all_results(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Result]:
+    """Every result nkru computes, by id: what `nkru explain` can trace."""
+    return {r.id: r for c in (deal_value(ds, inputs), casualties(ds, inputs)) for r in c.results}

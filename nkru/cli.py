@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, NamedTuple
 
 import typer
 
 from nkru import __version__
-from nkru.errors import NkruError
+from nkru.errors import NkruError, UsageError
 
 EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG = 1, 2, 70
 
@@ -31,17 +32,35 @@ app = typer.Typer(
 class Format(str, Enum):
     table = "table"
     json = "json"
+    csv = "csv"
+    markdown = "markdown"
 
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", metavar="DIR", help="Read the YAML files found in DIR instead of the shipped ones (others stay shipped)."),
+    typer.Option("--data", metavar="DIR", help="Read the YAML files (and scenarios/) found in DIR over the shipped ones."),
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", metavar="NAME=VALUE", help="Override an assumption for this run: troops=12000 or troops=10000..12000. Repeatable."),
+    typer.Option("--set", metavar="NAME=VALUE", help="Override an assumption for this run: troops=12000 or troops=10000..12000. Repeatable; applied last."),
 ]
-FormatOption = Annotated[Format, typer.Option("--format", help="table for people, json for scripts.")]
+ScenarioOption = Annotated[
+    list[str] | None,
+    typer.Option("--scenario", metavar="NAME|FILE", help="Apply a scenario (see nkru scenarios) or a scenario file. Repeatable, in order."),
+]
+FormatOption = Annotated[Format, typer.Option("--format", help="table for people; json, csv or markdown for scripts and reports.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", metavar="FILE", help="Write the chosen format to FILE (atomically) instead of stdout.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Let --output, --svg and --html replace an existing file.")]
+SvgOption = Annotated[Path | None, typer.Option("--svg", metavar="FILE", help="Also save the table as an SVG image.")]
+HtmlOption = Annotated[Path | None, typer.Option("--html", metavar="FILE", help="Also save the table as an HTML page.")]
+
+
+class Out(NamedTuple):
+    format: Format
+    output: Path | None
+    force: bool
+    svg: Path | None
+    html: Path | None
 
 
 def _version(show: bool) -> None:
@@ -91,39 +110,106 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return register
 
 
-def _print(renderable: Any) -> None:
-    from rich.console import Console
-
-    Console(highlight=False).print(renderable)
+# ---------------------------------------------------------------------------- output
 
 
-def _computing(which: str, data: Path | None, sets: list[str] | None, fmt: Format) -> None:
-    from nkru import calc, render
-    from nkru.load import load_dataset, parse_overrides
+def _write(path: Path, data: bytes, force: bool, option: str) -> None:
+    from nkru.files import write_atomic
 
-    overrides = parse_overrides(sets or [])
-    ds = load_dataset(data)
-    computed = getattr(calc, which)(ds, calc.inputs_for(ds, overrides))
-    if fmt is Format.json:
-        sys.stdout.write(render.computed_json(ds, computed))
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a directory")
+    if path.exists() and not force:
+        raise UsageError(f"{option} {path}: exists; add --force to replace it")
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot be written: {error.strerror or error}") from None
+    sys.stderr.write(f"wrote {path}\n")
+
+
+def _emit(view: Any, out: Out) -> None:
+    """Write a view in the chosen format to stdout or --output, and as --svg / --html."""
+    from nkru import render
+
+    if out.svg or out.html:
+        from rich.console import Console
+
+        recorder = Console(record=True, width=120, file=open(os.devnull, "w"))
+        recorder.print(render.as_rich(view))
+        if out.svg:
+            _write(out.svg, recorder.export_svg(title="nkru", clear=False).encode(), out.force, "--svg")
+        if out.html:
+            _write(out.html, recorder.export_html(clear=False).encode(), out.force, "--html")
+    if out.format is not Format.table:
+        text = render.as_text(view, out.format.value)
+    elif out.output:
+        from io import StringIO
+
+        from rich.console import Console
+
+        buffer = StringIO()
+        Console(file=buffer, width=120, highlight=False).print(render.as_rich(view))
+        text = buffer.getvalue()
     else:
-        _print(render.computed_table(ds, computed))
+        from rich.console import Console
+
+        Console(highlight=False).print(render.as_rich(view))
+        return
+    if out.output:
+        _write(out.output, text.encode("utf-8"), out.force, "--output")
+    else:
+        sys.stdout.write(text)
+
+
+def _rerun(command_name: str, data: Path | None, scenarios: list[str], sets: list[str], *args: str) -> str:
+    words = ["nkru", command_name, *args] + (["--data", str(data)] if data else [])
+    words += [w for s in scenarios for w in ("--scenario", s)] + [w for s in sets for w in ("--set", s)]
+    return shlex.join(words)
+
+
+def _setup(data: Path | None, scenarios: list[str] | None, sets: list[str] | None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Load the data, apply scenarios in order and then --set: (dataset, inputs, run record)."""
+    from nkru import calc
+    from nkru.load import load_dataset, load_scenarios, parse_overrides
+
+    set_overrides = parse_overrides(sets or [])
+    ds = load_dataset(data)
+    applied = load_scenarios(scenarios or [], data, ds)
+    overrides = [o for s in applied for o in s.overrides] + set_overrides
+    return ds, calc.inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
+
+
+def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out) -> None:
+    from nkru import calc, render
+
+    ds, inputs, run = _setup(data, scenarios, sets)
+    run["rerun"] = _rerun(which.replace("_", "-"), data, scenarios or [], sets or [])
+    _emit(render.computed_view(ds, getattr(calc, which)(ds, inputs), run), out)
+
+
+# ---------------------------------------------------------------------------- commands
 
 
 @command("deal-value")
-def deal_value(data: DataOption = None, set_: SetOption = None, format_: FormatOption = Format.table) -> None:
+def deal_value(
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+) -> None:
     """The annual value of the deployment, against S-400 prices and the whole deal.
 
     annual value = troops × (monthly_pay_usd × months + bonus_usd), carried as a range, and
     the articles' own claims recomputed beside it.
 
-    Example: nkru deal-value --set troops=12000 --set monthly_pay_usd=2000..3000
+    Example: nkru deal-value --scenario lim-inss --set troops=12000 --format markdown
     """
-    _computing("deal_value", data, set_, format_)
+    _computing("deal_value", data, scenario, set_, Out(format_, output, force, svg, html))
 
 
 @command("casualties")
-def casualties(data: DataOption = None, set_: SetOption = None, format_: FormatOption = Format.table) -> None:
+def casualties(
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+) -> None:
     """The casualty rate (losses ÷ troops) against the article's thresholds.
 
     The low end divides the fewest losses by the most troops, the high end the reverse; each
@@ -131,22 +217,66 @@ def casualties(data: DataOption = None, set_: SetOption = None, format_: FormatO
 
     Example: nkru casualties --set troops=12000
     """
-    _computing("casualties", data, set_, format_)
+    _computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html))
+
+
+@command("compare")
+def compare(
+    scenarios: Annotated[list[str], typer.Argument(metavar="SCENARIO...", help="Scenario names or files; baseline means none.")],
+    data: DataOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+) -> None:
+    """Scenarios side by side: a column each, differences against the first.
+
+    Each --set applies to every column, after its scenario.
+
+    Example: nkru compare baseline lim-inss high
+    """
+    from nkru import calc, render
+    from nkru.load import parse_overrides
+
+    columns, applied = [], []
+    for name in scenarios:
+        ds, inputs, run = _setup(data, [] if name == "baseline" else [name], set_)
+        applied += run["scenarios"]
+        columns.append((name, [calc.deal_value(ds, inputs), calc.casualties(ds, inputs)]))
+    run = {"scenarios": applied, "overrides": parse_overrides(set_ or []), "rerun": _rerun("compare", data, [], set_ or [], *scenarios)}
+    _emit(render.compare_view(ds, columns, run), Out(format_, output, force, svg, html))
+
+
+@command("explain")
+def explain(
+    result_id: Annotated[str, typer.Argument(metavar="RESULT_ID", help="A result id, e.g. annual_value_usd or casualty_rate.")],
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False,
+) -> None:
+    """Where one number comes from: its formula, and each input traced to its figures,
+    qualifiers, quotes and sources, or to the scenario or --set that overrode it.
+
+    Example: nkru explain annual_value_usd --scenario lim-inss
+    """
+    from nkru import calc, render
+
+    ds, inputs, run = _setup(data, scenario, set_)
+    results = calc.all_results(ds, inputs)
+    if result_id not in results:
+        raise UsageError(f"unknown result '{result_id}' (known: {', '.join(results)})")
+    run["rerun"] = _rerun("explain", data, scenario or [], set_ or [], result_id)
+    _emit(render.explain_view(ds, results[result_id], inputs, run), Out(format_, output, force, None, None))
 
 
 @command("figures")
 def figures(
-    source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from this source id.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from, or citing, this source id.")] = None,
     quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity, e.g. troops_deployed.")] = None,
     context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the three articles.")] = False,
-    data: DataOption = None,
-    format_: FormatOption = Format.table,
+    disagreements: Annotated[bool, typer.Option("--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,
+    data: DataOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
 ) -> None:
     """Every figure the articles state, with its qualifier, basis and source.
 
-    Shows where sources disagree on one quantity.
-
-    Example: nkru figures --quantity troops_deployed
+    Example: nkru figures --disagreements
     """
     from nkru import render
     from nkru.load import load_dataset
@@ -160,12 +290,10 @@ def figures(
     ]
     if not chosen:
         raise _no_match(ds, source, quantity)
-    sys.stdout.write(render.figures_json(ds, chosen)) if format_ is Format.json else _print(render.figures_table(ds, chosen))
+    _emit(render.figures_view(ds, chosen, disagreements), Out(format_, output, force, svg, html))
 
 
 def _no_match(ds: Any, source: str | None, quantity: str | None) -> NkruError:
-    from nkru.errors import UsageError
-
     if source and source not in ds.sources:
         return UsageError(f"--source {source}: unknown source (known: {', '.join(ds.sources)})")
     quantities = sorted({f.quantity for f in ds.figures.values()})
@@ -175,7 +303,10 @@ def _no_match(ds: Any, source: str | None, quantity: str | None) -> NkruError:
 
 
 @command("sources")
-def sources(data: DataOption = None, format_: FormatOption = Format.table) -> None:
+def sources(
+    data: DataOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+) -> None:
     """The documents nkru's figures come from, and who cites whom.
 
     Example: nkru sources --format json
@@ -183,17 +314,31 @@ def sources(data: DataOption = None, format_: FormatOption = Format.table) -> No
     from nkru import render
     from nkru.load import load_dataset
 
+    _emit(render.sources_view(load_dataset(data)), Out(format_, output, force, svg, html))
+
+
+@command("scenarios")
+def scenarios(data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False) -> None:
+    """The scenarios you can apply with --scenario, and what each sets.
+
+    Example: nkru scenarios --data mywork
+    """
+    from nkru import render
+    from nkru.load import load_dataset, load_scenario, scenario_files
+
     ds = load_dataset(data)
-    sys.stdout.write(render.sources_json(ds)) if format_ is Format.json else _print(render.sources_table(ds))
+    found = [load_scenario(path, ds) for path in scenario_files(data).values()]
+    _emit(render.scenarios_view(found), Out(format_, output, force, None, None))
 
 
 @command("check")
-def check(data: DataOption = None) -> None:
+def check(data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False) -> None:
     """Validate the data and reconcile every claim; exit 1 on any finding (for CI).
 
     Checks each file's schema, every reference between files, that each quote contains its
-    figure's numbers, that assumptions are numbers their figures state, and that every claim
-    marked `reproduces` still does. Claims known not to reproduce are listed, not failed.
+    figure's numbers, that assumptions are numbers their figures state, that every claim
+    marked `reproduces` still does, and every scenario. Claims known not to reproduce are
+    listed, not failed.
 
     Example: nkru check --data mywork
     """
@@ -207,10 +352,38 @@ def check(data: DataOption = None) -> None:
     except DataError as error:
         ds, report, problems = None, None, error.problems
     else:
-        report, problems = audit(ds), []
-    sys.stdout.write("".join(line + "\n" for line in render.check_lines(report, problems, ds)))
-    if problems or report.findings:
+        report, problems = audit(ds, data), []
+    rows = render.check_rows(report, problems, ds)
+    findings = sum(kind == "finding" for kind, _ in rows)
+    summary = render.check_summary(report, findings)
+    if format_ is Format.table and not output:
+        sys.stdout.write(render.check_lines(rows, summary))
+    else:
+        _emit(render.check_view(rows, summary), Out(format_, output, force, None, None))
+    if findings:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@command("init")
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to put the editable copy.")] = Path("nkru-data"),
+    force: Annotated[bool, typer.Option("--force", help="Replace files DIR already has (your edits are lost).")] = False,
+) -> None:
+    """Write an editable copy of the shipped data and scenarios to DIR.
+
+    Files DIR already has are kept unless --force.
+
+    Example: nkru init mywork && nkru deal-value --data mywork
+    """
+    from nkru.files import copy_tree
+    from nkru.load import bundled_data_dir
+
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory}: is a file; give a directory")
+    written, kept = copy_tree(bundled_data_dir(), directory, force)
+    sys.stdout.write(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {directory}")
+    sys.stdout.write(f"; kept {len(kept)} you already had (--force replaces them).\n" if kept else ".\n")
+    sys.stdout.write(f"Next: edit {directory / 'assumptions.yaml'}, then run: nkru deal-value --data {shlex.quote(str(directory))}\n")
 
 
 def main() -> None:

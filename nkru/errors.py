@@ -76,6 +76,7 @@ _SECTIONS = {
     "assumptions": ("assumptions", "assumptions"),
     "casualty_bands": ("assumptions", "casualty_bands"),
     "compare_with": ("assumptions", "compare_with"),
+    "scenario": ("scenario", "set"),
 }
 
 

@@ -23,3 +23,17 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def copy_tree(source: Path, target: Path, force: bool) -> tuple[list[Path], list[Path]]:
+    """Copy the YAML files under `source` to `target`, each atomically; a file `target`
+    already has is kept unless `force`. Returns (written, kept)."""
+    written, kept = [], []
+    for path in sorted(source.rglob("*.yaml")):
+        destination = target / path.relative_to(source)
+        if destination.exists() and not force:
+            kept.append(destination)
+            continue
+        write_atomic(destination, path.read_bytes())
+        written.append(destination)
+    return written, kept

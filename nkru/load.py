@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 from nkru import __version__
@@ -36,10 +36,12 @@ from nkru.model import (
     Dataset,
     FiguresFile,
     Override,
+    ScenarioFile,
     Range,
     SourcesFile,
     assumption_problem,
     convertible,
+    factor,
     plain,
 )
 
@@ -362,16 +364,26 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     A dataset that passed is cached under a digest of the files' bytes and names and of the
     loader's own code, so an unchanged dataset is not parsed or validated again."""
     paths = data_paths(data_dir)
-    key = _cache_key(paths)
+    digests = _digests(paths)
+    key = _cache_key(digests)
     cached = _cache_get(key)
     if cached is not None:
         return cached
-    dataset = _load_fresh(paths)
+    dataset = _load_fresh(paths, tuple(digests or ()))
     _cache_put(key, dataset)
     return dataset
 
 
-def _load_fresh(paths: dict[str, Path]) -> Dataset:
+def _digests(paths: dict[str, Path]) -> list[tuple[str, str]] | None:
+    """(name as shown, sha256) of each data file; None if one cannot be read (the fresh load
+    then reports it, located)."""
+    try:
+        return [(display_name(path), hashlib.sha256(path.read_bytes()).hexdigest()) for path in paths.values()]
+    except OSError:
+        return None
+
+
+def _load_fresh(paths: dict[str, Path], digests: tuple[tuple[str, str], ...]) -> Dataset:
     reads = {key: read_yaml(path, display_name(path)) for key, path in paths.items()}
     models = {key: validate(read, DATA_FILES[key]) for key, read in reads.items()}
     problems = [p for read in reads.values() for p in read.problems]
@@ -380,7 +392,7 @@ def _load_fresh(paths: dict[str, Path]) -> Dataset:
     locator = Locator()
     for key, read in reads.items():
         locator.add_file(key, read.name, read.data, read.marks)
-    dataset, problems = assemble(models, tuple((reads[key].name, paths[key]) for key in reads), locator)
+    dataset, problems = assemble(models, tuple((reads[key].name, paths[key]) for key in reads), digests, locator)
     problems += cross_check(dataset)
     if problems:
         raise DataError(problems)
@@ -398,15 +410,15 @@ def cache_dir() -> Path | None:
     return Path(base) / "nkru"
 
 
-def _cache_key(paths: dict[str, Path]) -> str | None:
+def _cache_key(digests: list[tuple[str, str]] | None) -> str | None:
+    """The data files' names and digests, with the loader's own code and Python's version."""
+    if digests is None:
+        return None
     digest = hashlib.sha256(f"{sys.version}\0{__version__}\0".encode())
     for module in (Path(__file__), Path(model_module.__file__)):
         digest.update(module.read_bytes())
-    for key, path in paths.items():
-        try:
-            digest.update(f"\0{key}\0{display_name(path)}\0".encode() + path.read_bytes())
-        except OSError:
-            return None  # the fresh load reports it, located
+    for name, file_digest in digests:
+        digest.update(f"\0{name}\0{file_digest}".encode())
     return digest.hexdigest()
 
 
@@ -435,7 +447,7 @@ def _cache_put(key: str | None, dataset: Dataset) -> None:
         pass  # a read-only or full cache directory costs speed, never the result
 
 
-def assemble(models: dict[str, Any], files: tuple, locator: Locator) -> tuple[Dataset, list[Problem]]:
+def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Locator) -> tuple[Dataset, list[Problem]]:
     """Index the validated files by id; a repeated id is a problem at its second place."""
     problems: list[Problem] = []
 
@@ -462,6 +474,7 @@ def assemble(models: dict[str, Any], files: tuple, locator: Locator) -> tuple[Da
         bands=assumptions.casualty_bands,
         compare_with=assumptions.compare_with,
         files=files,
+        digests=digests,
         locator=locator,
     )
     return dataset, problems
@@ -592,3 +605,83 @@ def parse_overrides(texts: list[str]) -> list[Override]:
     if problems:
         raise UsageError("\n".join(problems))
     return overrides
+
+
+# ---------------------------------------------------------------------------- scenarios
+
+
+class Scenario(NamedTuple):
+    """A scenario file, read and resolved against a dataset into overrides."""
+
+    name: str
+    file: str  # as shown to the user
+    note: str
+    digest: str
+    overrides: tuple[Override, ...]
+
+
+def scenario_files(data_dir: Path | None) -> dict[str, Path]:
+    """Every scenario by name: the shipped ones, and those in `data_dir/scenarios/` over them."""
+    folders = [bundled_data_dir() / "scenarios"] + ([data_dir / "scenarios"] if data_dir else [])
+    return {path.stem: path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.yaml"))}
+
+
+def scenario_path(spec: str, data_dir: Path | None) -> Path:
+    """A scenario named `spec`, or the file `spec` when it looks like a path."""
+    if spec.endswith((".yaml", ".yml")) or os.sep in spec:
+        path = Path(spec)
+        if not path.is_file():
+            raise UsageError(f"--scenario {shown(spec)}: no such file")
+        return path
+    known = scenario_files(data_dir)
+    if spec not in known:
+        raise UsageError(f"--scenario {shown(spec)}: unknown scenario (known: {', '.join(sorted(known))}; or give a .yaml file)")
+    return known[spec]
+
+
+def load_scenario(path: Path, ds: Dataset) -> Scenario:
+    """Read a scenario strictly and resolve each setting against the dataset's figures."""
+    read = read_yaml(path, display_name(path))
+    parsed = validate(read, ScenarioFile)
+    if read.problems:
+        raise DataError(read.problems)
+    locator = Locator()
+    locator.add_file("scenario", read.name, read.data, read.marks)
+    problems, overrides = [], []
+    name = path.stem
+    for assumption, setting in parsed.set.items():
+        try:
+            overrides.append(_setting_override(ds, name, assumption, setting))
+        except ValueError as error:
+            problems.append(locator.problem("scenario", assumption, ("figure",) if setting.figure else (), str(error)))
+    if problems:
+        raise DataError(problems)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Scenario(name, read.name, parsed.note, digest, tuple(overrides))
+
+
+def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Override:
+    unit = ASSUMPTION_UNITS[name]
+    if setting.figure is None:
+        value = Range.of(setting.value, setting.low, setting.high)
+        figures: tuple[str, ...] = ()
+    else:
+        figure = ds.figures.get(setting.figure)
+        if figure is None:
+            raise ValueError(f"unknown figure '{setting.figure}'")
+        if not convertible(figure.unit, unit):
+            raise ValueError(f"figure {figure.id} is in {figure.unit}; {name} is in {unit}")
+        whole = figure.range
+        value = {
+            None: whole, "value": whole, "range": Range(None, whole.low, whole.high),
+            "low": Range.point(whole.low), "high": Range.point(whole.high), "midpoint": Range.point(whole.midpoint),
+        }[setting.take].scaled(factor(figure.unit, unit))
+        figures = (figure.id,)
+    problem = assumption_problem(name, value)
+    if problem:
+        raise ValueError(problem)
+    return Override(name, value, f"scenario {scenario}", figures, setting.note)
+
+
+def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset) -> list[Scenario]:
+    return [load_scenario(scenario_path(spec, data_dir), ds) for spec in specs]

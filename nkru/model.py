@@ -218,6 +218,40 @@ class AssumptionSet:
     losses: Annotated[Assumption, _named("losses")]
 
 
+AssumptionName = Literal["troops", "monthly_pay_usd", "months", "bonus_usd", "losses"]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Setting:
+    """One assumption as a scenario sets it: taken from a figure, or numbers with a note."""
+
+    __pydantic_config__ = _FORBID
+    figure: Id | None = None
+    take: Literal["value", "low", "high", "midpoint", "range"] | None = None
+    value: NonNegative | None = None
+    low: NonNegative | None = None
+    high: NonNegative | None = None
+    note: Text | None = None
+
+    def __post_init__(self) -> None:
+        numbers = (self.value, self.low, self.high) != (None, None, None)
+        if self.figure is None:
+            if self.take is not None:
+                raise ValueError("take goes with figure")
+            check_bounds(self.value, self.low, self.high, need_value=False)
+            if not self.note:
+                raise ValueError("numbers of a scenario's own need a note saying where they come from")
+        elif numbers:
+            raise ValueError("give either figure (with take) or numbers, not both")
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioFile:
+    __pydantic_config__ = _FORBID
+    note: Text
+    set: dict[AssumptionName, Setting]
+
+
 @dataclass(frozen=True, eq=False)
 class Band:
     __pydantic_config__ = _FORBID
@@ -378,6 +412,7 @@ class Dataset:
     bands: list[Band]
     compare_with: CompareWith
     files: tuple[tuple[str, object], ...]  # (name as shown, Path)
+    digests: tuple[tuple[str, str], ...]  # (name as shown, sha256 of the bytes read)
     locator: object  # nkru.errors.Locator
 
     def assumption_items(self) -> list[tuple[str, Assumption]]:
@@ -388,8 +423,10 @@ class Dataset:
 
 
 class Override(NamedTuple):
-    """One `--set NAME=VALUE` or `--set NAME=LOW..HIGH` for this run."""
+    """One assumption overridden for this run, by a scenario or `--set`, and where from."""
 
     name: str
     range: Range
-    text: str
+    text: str  # the origin as a user reads it: "--set troops=12000", "scenario lim-inss"
+    figures: tuple[str, ...] = ()
+    note: str | None = None

@@ -14,7 +14,7 @@ from nkru.cli import app
 from .conftest import edit, run
 
 GOLDEN = Path(__file__).parent / "golden"
-COMMANDS = ["deal-value", "casualties", "figures", "sources", "check"]
+COMMANDS = ["deal-value", "casualties", "compare", "explain", "figures", "sources", "scenarios", "check", "init"]
 
 
 @pytest.mark.parametrize("command", ["deal-value", "casualties"])
@@ -55,7 +55,7 @@ def test_set_recomputes_everything_and_is_recorded():
     out = json.loads(run("deal-value", "--format", "json", "--set", "troops=12000").stdout)
     assert out["assumptions"]["troops"] == {
         "value": 12000, "low": 12000, "high": 12000, "unit": "soldiers", "source": "--set troops=12000",
-        "figures": [], "origin": "--set",
+        "figures": [], "origin": "--set", "note": None,
     }
     annual = out["results"][0]
     assert (annual["value"], annual["low"], annual["high"]) == (312000000, 312000000, 456000000)
@@ -136,7 +136,7 @@ def test_figures_filter_and_json_contract():
 
 def test_figures_table_shows_disagreements():
     out = run("figures").stdout
-    assert "Where the sources disagree" in out
+    assert "One quantity, different figures" in out
     assert "over 9,000,000 rounds" in out and "over 6,000,000 rounds" in out
 
 

@@ -1,0 +1,219 @@
+"""The views of `deal-value` and `casualties`: inputs, results, bands, prices, claims, sources."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from nkru import __version__
+from nkru.calc import FORMULA_TEXT, ClaimOutcome, Computed, Placement, StatedBand, sources_of
+from nkru.model import Dataset, Result
+from nkru.render.sheets import (
+    Sheet, SourceRefs, View, fmt, fmt_figure, fmt_range, range_json, sheet, signed,
+)
+
+
+def provenance(result: Result, refs: SourceRefs) -> str:
+    """A result's source references, and any scenario or `--set` it depends on."""
+    return " ".join([refs(result.sources), *result.details.get("set_by", [])]).strip()
+
+
+def band_text(band: StatedBand) -> str:
+    if band.high is None:
+        return f"{'at least' if band.low_inclusive else 'over'} {fmt(band.low, 'fraction')}"
+    return f"{fmt(band.low, 'fraction')}–{fmt(band.high, 'fraction')}"
+
+
+def _edge(band: StatedBand, end: str) -> str:
+    return fmt(band.low if end == "low" or band.high is None else band.high, "fraction")
+
+
+def placement_text(placement: Placement) -> str:
+    if placement.band:
+        return f"{band_text(placement.band)}: {placement.band.label}"
+    if placement.below and placement.above:
+        return f"between {_edge(placement.below, 'high')} and {_edge(placement.above, 'low')}: the article gives no label"
+    if placement.above:
+        return f"below {_edge(placement.above, 'low')}: the article gives no label"
+    return f"above {_edge(placement.below, 'high')}: the article gives no label"
+
+
+def stated_text(ds: Dataset, outcome: ClaimOutcome) -> str:
+    if outcome.stated is None:
+        return f'"{outcome.claim.stated.text}"'
+    return fmt_figure(ds.figures[outcome.claim.stated])
+
+
+def computed_text(outcome: ClaimOutcome) -> str:
+    if outcome.stated is None:
+        return f"{outcome.computed.low:.3f} (must be below {outcome.claim.stated.below:g})"
+    if outcome.computed.value is None:
+        return fmt_range(outcome.computed, outcome.stated_unit)
+    return fmt(outcome.computed.value, outcome.stated_unit)
+
+
+def difference_text(outcome: ClaimOutcome) -> str:
+    diff = outcome.difference
+    if diff is None:
+        return ""
+    if outcome.computed.value is None or diff.value is None:
+        return f"{signed(diff.low, outcome.stated_unit)} / {signed(diff.high, outcome.stated_unit)}"
+    return signed(diff.value, outcome.stated_unit)
+
+
+def implied_text(outcome: ClaimOutcome) -> str:
+    parts = [f"{i.name} = {fmt(i.value, i.unit)}" if i.value is not None else f"no {i.name} reaches it" for i in outcome.implied]
+    return "needs " + " or ".join(parts) if parts else ""
+
+
+# ---------------------------------------------------------------------------- sheets
+
+
+def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
+    refs = SourceRefs(ds)
+    sheets = [_inputs(ds, computed, refs), _results(computed, refs)]
+    if computed.placements:
+        sheets.append(_bands(computed.placements, refs))
+    ratios = [r for r in computed.results if r.details.get("measure") == "ratio"]
+    if ratios:
+        sheets.append(_prices(ds, computed, ratios, refs))
+    sheets.append(claims_sheet(ds, computed.claims, refs))
+    return sheets + [refs.sheet()]
+
+
+def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
+    rows = []
+    for item in computed.inputs.values():
+        origin = refs(sources_of(ds, item.figures))
+        if item.origin != "data":
+            origin = f"{item.origin} {origin}".strip()
+        rows.append((item.name, fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), item.unit, origin))
+    return sheet("Assumptions", ("Name", "Value", "Range", "Unit", "From"), rows, right=("Value", "Range"))
+
+
+def _results(computed: Computed, refs: SourceRefs) -> Sheet:
+    rows = [
+        (r.label, fmt(r.range.value, r.unit), fmt_range(r.range, r.unit), provenance(r, refs))
+        for r in computed.results if "measure" not in r.details
+    ]
+    first = computed.results[0]
+    caption = f"{first.id} = {first.details['formula']}" if "formula" in first.details else None
+    return sheet("Results", ("Result", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption=caption)
+
+
+def _bands(placements: tuple[Placement, Placement], refs: SourceRefs) -> Sheet:
+    rows = []
+    for end, placement in zip(("low", "high"), placements):
+        band = placement.band or placement.above or placement.below
+        rows.append((end, fmt(placement.rate, "fraction"), placement_text(placement), refs([band.figure.source]) if band else ""))
+    return sheet("Casualty rate against the article's thresholds", ("End", "Rate", "Where it falls", "Sources"), rows, right=("Rate",))
+
+
+def _prices(ds: Dataset, computed: Computed, ratios: list[Result], refs: SourceRefs) -> Sheet:
+    by_id = {r.id: r for r in computed.results}
+    rows = []
+    for ratio in ratios:
+        figure = ds.figures[ratio.details["price_figure"]]
+        measures = (ratio, by_id[f"shortfall_to_{figure.id}"], by_id[f"years_to_equal_{figure.id}"])
+        year = f" ({figure.as_of})" if figure.as_of else ""
+        rows.append((
+            f"{fmt_figure(figure)}{year}", figure.basis,
+            *(f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in measures),
+            refs([figure.source]),
+        ))
+    caption = "Warning: " + "; ".join(computed.warnings) if computed.warnings else None
+    columns = ("Price", "Basis", "One year covers", "Shortfall", "Years to equal", "Source")
+    return sheet("One year of the deployment against S-400 prices", columns, rows, right=columns[2:5], caption=caption)
+
+
+def claims_sheet(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs) -> Sheet:
+    rows = []
+    for outcome in outcomes:
+        status = outcome.status + (f"\n{implied_text(outcome)}" if outcome.implied else "")
+        rows.append((f"{outcome.claim.id} {refs([outcome.claim.source])}", stated_text(ds, outcome), computed_text(outcome), difference_text(outcome), status))
+    columns = ("Claim", "Stated", "Recomputed", "Difference", "Status")
+    return sheet("The articles' claims, recomputed from their stated inputs", columns, rows, right=("Recomputed", "Difference"))
+
+
+# ---------------------------------------------------------------------------- JSON and CSV
+
+
+def placement_json(placement: Placement) -> dict[str, Any]:
+    band = placement.band
+    return {"rate": placement.rate, "band": band.figure.id if band else None, "label": band.label if band else None, "text": placement_text(placement)}
+
+
+def claim_json(ds: Dataset, outcome: ClaimOutcome) -> dict[str, Any]:
+    claim = outcome.claim
+    if outcome.stated is None:
+        stated: dict[str, Any] = {"below": claim.stated.below, "text": claim.stated.text}
+    else:
+        figure = ds.figures[claim.stated]
+        stated = {"figure": figure.id, **range_json(outcome.stated), "unit": figure.unit, "qualifier": figure.qualifier}
+    diff = outcome.difference
+    return {
+        "id": claim.id, "source": claim.source, "says": claim.says, "stated": stated,
+        "computed": {**range_json(outcome.computed), "unit": outcome.stated_unit},
+        "difference": range_json(diff) if diff else None,
+        "status": outcome.status,
+        "formula": f"{claim.formula} = {FORMULA_TEXT[claim.formula]}",
+        "inputs": {i.name: {**range_json(i.range), "figure": i.figure, "take": i.take} for i in outcome.inputs},
+        "implied": [{"name": i.name, "value": i.value, "unit": i.unit} for i in outcome.implied],
+    }
+
+
+def run_json(ds: Dataset, run: dict[str, Any]) -> dict[str, Any]:
+    """What reproduces this output: nkru's version, the data read (with digests), the scenarios
+    and overrides applied, and the command that reruns it."""
+    everything = hashlib.sha256("".join(digest for _, digest in ds.digests).encode()).hexdigest()
+    return {
+        "nkru_version": __version__,
+        "data_digest": everything,
+        "data_files": [{"file": name, "sha256": digest} for name, digest in ds.digests],
+        "scenarios": [{"name": s.name, "file": s.file, "sha256": s.digest, "note": s.note} for s in run.get("scenarios", [])],
+        "overrides": [{"name": o.name, **range_json(o.range), "origin": o.text} for o in run.get("overrides", [])],
+        "rerun": run.get("rerun", ""),
+    }
+
+
+def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[str, Any]:
+    """The stable JSON contract of `deal-value` and `casualties`."""
+    obj: dict[str, Any] = {
+        "command": computed.command,
+        **run_json(ds, run),
+        "assumptions": {
+            name: {
+                **range_json(item.range), "unit": item.unit,
+                "source": ", ".join(item.figures) if item.origin == "data" else item.origin,
+                "figures": list(item.figures),
+                "origin": "data" if item.origin == "data" else item.origin.split()[0],
+                "note": item.note,
+            }
+            for name, item in computed.inputs.items()
+        },
+        "results": [
+            {"id": r.id, "label": r.label, **range_json(r.range), "unit": r.unit, "sources": list(r.sources), **r.details}
+            for r in computed.results
+        ],
+        "claims": [claim_json(ds, o) for o in computed.claims],
+        "warnings": computed.warnings,
+    }
+    if computed.placements:
+        obj["placements"] = {end: placement_json(p) for end, p in zip(("low", "high"), computed.placements)}
+    return obj
+
+
+RESULT_COLUMNS = ("id", "label", "value", "low", "high", "unit", "sources")
+
+
+def results_csv(results: list[Result]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    rows = [(r.id, r.label, *range_json(r.range).values(), r.unit, ";".join(r.sources)) for r in results]
+    return RESULT_COLUMNS, rows
+
+
+def computed_view(ds: Dataset, computed: Computed, run: dict[str, Any]) -> View:
+    return View(
+        json=lambda: computed_json(ds, computed, run),
+        sheets=lambda: computed_sheets(ds, computed),
+        csv=lambda: results_csv(computed.results),
+    )

@@ -1,0 +1,182 @@
+"""The views of `figures`, `sources`, `scenarios` and `check`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Any
+
+from nkru.model import Dataset, Figure
+from nkru.render.computed import computed_text, implied_text, stated_text
+from nkru.render.sheets import Sheet, SourceRefs, View, describe_source, fmt, fmt_figure, fmt_range, num, sheet
+
+if TYPE_CHECKING:
+    from nkru.audit import Report
+    from nkru.errors import Problem
+    from nkru.load import Scenario
+
+FIGURE_COLUMNS = ("id", "quantity", "value", "low", "high", "unit", "basis", "qualifier", "as_of", "source", "cites", "quote", "note", "context")
+
+
+def figure_json(ds: Dataset, figure: Figure) -> dict[str, Any]:
+    return {
+        "id": figure.id, "quantity": figure.quantity, "value": num(figure.value), "low": num(figure.low),
+        "high": num(figure.high), "unit": figure.unit, "basis": figure.basis, "qualifier": figure.qualifier,
+        "as_of": figure.as_of, "source": figure.source, "cites": list(figure.cites), "quote": figure.quote,
+        "note": figure.note, "context": figure.id in ds.context_ids,
+    }
+
+
+def split_quantities(figures: list[Figure]) -> dict[str, list[Figure]]:
+    """Quantities that more than one source states with different numbers, unit or basis."""
+    by_quantity: dict[str, list[Figure]] = {}
+    for figure in figures:
+        by_quantity.setdefault(figure.quantity, []).append(figure)
+    return {
+        q: fs for q, fs in by_quantity.items()
+        if len({f.source for f in fs}) > 1 and len({(f.value, f.low, f.high, f.unit, f.basis) for f in fs}) > 1
+    }
+
+
+def shared_numbers(figures: list[Figure]) -> dict[str, list[Figure]]:
+    """One number that means different things: the same value and unit stated for different
+    quantities or on different bases ("$2,000" a month, once, and per soldier unstated)."""
+    by_number: dict[tuple[float, str], list[Figure]] = {}
+    for figure in figures:
+        if figure.value is not None:
+            by_number.setdefault((figure.value, figure.unit), []).append(figure)
+    return {
+        fmt(value, unit) + ("" if unit in ("USD", "percent") else f" {unit}"): fs
+        for (value, unit), fs in by_number.items()
+        if len({(f.quantity, f.basis) for f in fs}) > 1
+    }
+
+
+def _disagreement_sheets(figures: list[Figure], refs: SourceRefs) -> list[Sheet]:
+    sheets = []
+    split = split_quantities(figures)
+    if split:
+        rows = [(q, "\n".join(f"{fmt_figure(f)} ({f.basis}) {refs([f.source])}" for f in fs)) for q, fs in split.items()]
+        sheets.append(sheet("One quantity, different figures", ("Quantity", "Figures"), rows))
+    shared = shared_numbers(figures)
+    if shared:
+        rows = [(n, "\n".join(f"{f.quantity}, {f.basis} ({f.id}) {refs([f.source])}" for f in fs)) for n, fs in shared.items()]
+        sheets.append(sheet("One number, different meanings", ("Number", "Means"), rows))
+    return sheets
+
+
+def figures_view(ds: Dataset, figures: list[Figure], disagreements_only: bool) -> View:
+    def sheets() -> list[Sheet]:
+        refs = SourceRefs(ds)
+        listing = []
+        if not disagreements_only:
+            rows = [
+                (f.id, f.quantity, fmt_figure(f), f.basis, f.as_of or "", refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
+                for f in figures
+            ]
+            listing = [sheet("Figures", ("Id", "Quantity", "Figure", "Basis", "As of", "Source"), rows, right=("Figure",))]
+        return listing + _disagreement_sheets(figures, refs) + [refs.sheet()]
+
+    def json() -> dict[str, Any]:
+        obj: dict[str, Any] = {"figures": [figure_json(ds, f) for f in figures]}
+        if disagreements_only:
+            obj["disagreements"] = {
+                "quantities": {q: [f.id for f in fs] for q, fs in split_quantities(figures).items()},
+                "numbers": {n: [f.id for f in fs] for n, fs in shared_numbers(figures).items()},
+            }
+        return obj
+
+    def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        rows = [tuple(";".join(v) if isinstance(v, list) else v for v in figure_json(ds, f).values()) for f in figures]
+        return FIGURE_COLUMNS, rows
+
+    return View(json=json, sheets=sheets, csv=csv)
+
+
+SOURCE_COLUMNS = ("id", "kind", "label", "title", "publisher", "author", "published", "url", "seed", "cited_by", "note")
+
+
+def sources_view(ds: Dataset) -> View:
+    def sheets() -> list[Sheet]:
+        rows = [
+            (s.id, s.kind, describe_source(s).replace(f" (cited by {', '.join(s.cited_by)})", ""), s.author, s.published, ", ".join(s.cited_by))
+            for s in ds.sources.values()
+        ]
+        return [sheet("Sources", ("Id", "Kind", "Source", "Author", "Published", "Cited by"), rows)]
+
+    def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        rows = [tuple(";".join(v) if isinstance(v, list) else v for v in asdict(s).values()) for s in ds.sources.values()]
+        return SOURCE_COLUMNS, rows
+
+    return View(json=lambda: {"sources": [asdict(s) for s in ds.sources.values()]}, sheets=sheets, csv=csv)
+
+
+def scenarios_view(scenarios: list[Scenario]) -> View:
+    def settings(s: Scenario) -> list[tuple[str, str]]:
+        return [(o.name, fmt_range(o.range, "USD" if o.name.endswith("usd") else "")) for o in s.overrides]
+
+    def sheets() -> list[Sheet]:
+        rows = [(s.name, s.note, "\n".join(f"{n} = {v}" for n, v in settings(s)), s.file) for s in scenarios]
+        return [sheet("Scenarios", ("Name", "Reading", "Sets", "File"), rows)]
+
+    def json() -> dict[str, Any]:
+        return {"scenarios": [
+            {"name": s.name, "file": s.file, "note": s.note, "sha256": s.digest,
+             "set": {o.name: {"value": num(o.range.value), "low": num(o.range.low), "high": num(o.range.high), "figures": list(o.figures), "note": o.note} for o in s.overrides}}
+            for s in scenarios
+        ]}
+
+    def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        rows = [(s.name, o.name, num(o.range.value), num(o.range.low), num(o.range.high), ";".join(o.figures), s.note) for s in scenarios for o in s.overrides]
+        return ("scenario", "name", "value", "low", "high", "figures", "note"), rows
+
+    return View(json=json, sheets=sheets, csv=csv)
+
+
+# ---------------------------------------------------------------------------- check
+
+
+def check_rows(report: Report | None, problems: list[Problem], ds: Dataset | None) -> list[tuple[str, Problem]]:
+    """(kind, problem) for every finding, then every claim known not to reproduce."""
+    findings = problems or (report.findings if report else [])
+    rows = [("finding", p) for p in findings]
+    if report and ds:
+        for outcome in report.outcomes:
+            if outcome.status == "unexplained":
+                where = ds.locator.problem("claims", outcome.claim.id, (), "")
+                message = f"stated {stated_text(ds, outcome)}, recomputed {computed_text(outcome)}; {implied_text(outcome) or 'no input solved for'}"
+                rows.append(("unexplained", replace(where, message=message)))
+    return rows
+
+
+def check_summary(report: Report | None, findings: int) -> str:
+    if findings:
+        return f"nkru check: {findings} finding{'s' if findings != 1 else ''}"
+    c = report.counts
+    return (
+        f"nkru check: ok: {c['sources']} sources, {c['figures']} figures, {c['claims']} claims "
+        f"({c['reproduce']} reproduce, {c['unexplained']} known not to)"
+    )
+
+
+def check_lines(rows: list[tuple[str, Any]], summary: str) -> str:
+    """The plain `nkru check` output: one `file:line:col: key: problem` line each."""
+    lines = [str(p) if kind == "finding" else str(replace(p, message=f"unexplained (known, not a finding): {p.message}")) for kind, p in rows]
+    return "".join(line + "\n" for line in lines + [summary])
+
+
+def check_view(rows: list[tuple[str, Any]], summary: str) -> View:
+    def json() -> dict[str, Any]:
+        return {
+            "ok": not any(kind == "finding" for kind, _ in rows),
+            "findings": [{"kind": kind, "file": p.file, "line": p.line, "col": p.col, "path": p.path, "message": p.message} for kind, p in rows],
+            "summary": summary,
+        }
+
+    def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        return ("kind", "file", "line", "col", "path", "message"), [(kind, p.file, p.line, p.col, p.path, p.message) for kind, p in rows]
+
+    def sheets() -> list[Sheet]:
+        table_rows = [(kind, f"{p.file}:{p.line}:{p.col}", p.path, p.message) for kind, p in rows]
+        return [sheet("nkru check", ("Kind", "Where", "Key", "Problem"), table_rows, caption=summary)]
+
+    return View(json=json, sheets=sheets, csv=csv)

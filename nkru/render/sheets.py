@@ -1,0 +1,200 @@
+"""Tables as plain data (a Sheet), written out as Rich tables, Markdown, CSV or JSON, and the
+number formatting they all share. Nothing here prints; all rounding for display lives here."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from nkru.model import Dataset, Figure, Range, Source
+
+STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
+
+
+# ---------------------------------------------------------------------------- numbers
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt(x: float | None, unit: str) -> str:
+    """One number in its unit, as a reader expects it: $286M, $4,545.45, 9.09%, 11,000."""
+    if x is None:
+        return "—"
+    sign, x = ("−" if x < 0 else ""), abs(x)
+    return sign + _unsigned(x, unit)
+
+
+def _unsigned(x: float, unit: str) -> str:
+    if unit.startswith("USD"):
+        if x >= 1e9:
+            return f"${_trim(f'{x / 1e9:,.3f}')}B"
+        if x >= 1e6:
+            return f"${_trim(f'{x / 1e6:,.2f}')}M"
+        return f"${_trim(f'{x:,.2f}')}"
+    if unit == "fraction":
+        return f"{_trim(f'{x * 100:.2f}')}%"
+    if unit == "percent":
+        return f"{_trim(f'{x:.2f}')}%"
+    if unit == "years":
+        return f"{x:,.2f}"
+    if unit in ("KRW", "RUB"):
+        return f"{x:,.0f} {unit}"
+    return _trim(f"{x:,.2f}")
+
+
+def fmt_range(r: Range, unit: str) -> str:
+    return fmt(r.low, unit) if r.is_point else f"{fmt(r.low, unit)} – {fmt(r.high, unit)}"
+
+
+def fmt_figure(figure: Figure) -> str:
+    number = fmt_range(figure.range, figure.unit)
+    qualifier = "" if figure.qualifier == "exact" else f"{figure.qualifier} "
+    unit = "" if figure.unit in ("USD", "percent", "KRW", "RUB") else f" {figure.unit}"
+    return f"{qualifier}{number}{unit}"
+
+
+def signed(x: float, unit: str) -> str:
+    text = fmt(x, unit)
+    return text if text.startswith("−") else f"+{text}"
+
+
+def num(x: float | None) -> float | int | None:
+    """JSON numbers: whole values as integers, so 286000000 reads as written."""
+    return int(x) if x is not None and float(x).is_integer() and abs(x) < 2**53 else x
+
+
+def range_json(r: Range) -> dict[str, Any]:
+    return {"value": num(r.value), "low": num(r.low), "high": num(r.high)}
+
+
+# ---------------------------------------------------------------------------- sheets
+
+
+class Sheet(NamedTuple):
+    """One table: a title, column names, rows of text, and how to show it."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    right: frozenset[str] = frozenset()  # columns aligned right (numbers)
+    caption: str | None = None
+    listing: bool = False  # a numbered list (the sources), not a grid
+
+
+def sheet(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], *, right: tuple[str, ...] = (), caption: str | None = None) -> Sheet:
+    return Sheet(title, columns, rows, frozenset(right), caption)
+
+
+class SourceRefs:
+    """Numbers the sources an output cites, in order of first use: [1], [2], …"""
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+        self.order: dict[str, int] = {}
+
+    def __call__(self, ids: tuple[str, ...] | list[str]) -> str:
+        numbers = {self.order.setdefault(i, len(self.order) + 1) for i in ids}
+        return "".join(f"[{n}]" for n in sorted(numbers))
+
+    def sheet(self) -> Sheet:
+        rows = [(f"[{n}]", describe_source(self.ds.sources[sid])) for sid, n in self.order.items()]
+        return Sheet("Sources", ("", "Source"), rows, listing=True)
+
+
+def describe_source(source: Source) -> str:
+    title = "" if source.title == "unstated" else f': "{source.title}"'
+    cited = f" (cited by {', '.join(source.cited_by)})" if source.cited_by else ""
+    url = f" {source.url}" if source.url else ""
+    return f"{source.label}{title}{cited}{url}"
+
+
+def to_rich(sheets: list[Sheet]) -> Any:
+    """Sheets as Rich tables. Every cell is Text, so nothing a user wrote is read as markup
+    ("[citation needed]" stays) and Rich is spared parsing each cell for it."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    tables = []
+    for s in sheets:
+        if s.listing:
+            table = Table(title=s.title, title_justify="left", show_header=False, box=None, pad_edge=False)
+            table.add_column(justify="right", no_wrap=True)
+            table.add_column(overflow="fold")
+        else:
+            table = Table(title=s.title, title_justify="left", title_style="bold", header_style="bold")
+            for column in s.columns:
+                table.add_column(column, justify="right" if column in s.right else "left")
+        for row in s.rows:
+            table.add_row(*(Text(cell, style=_style(s, column, cell)) for column, cell in zip(s.columns, row)))
+        if s.caption:
+            table.caption, table.caption_justify = Text(s.caption), "left"
+        tables.append(table)
+    return Group(*tables)
+
+
+def _style(s: Sheet, column: str, cell: str) -> str:
+    return STATUS_STYLE.get(cell.split("\n", 1)[0], "") if column == "Status" else ""
+
+
+def _md_cell(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", "<br>")
+
+
+def to_markdown(sheets: list[Sheet]) -> str:
+    """Sheets as GitHub-flavoured Markdown: a heading and a table each, the sources a list."""
+    parts = []
+    for s in sheets:
+        lines = [f"### {s.title}", ""]
+        if s.listing:
+            lines += [f"{number} {text}" for number, text in s.rows]
+        else:
+            lines.append("| " + " | ".join(_md_cell(c) for c in s.columns) + " |")
+            lines.append("|" + "|".join("---:" if c in s.right else "---" for c in s.columns) + "|")
+            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in s.rows]
+            if s.caption:
+                lines += ["", f"_{s.caption}_"]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def to_csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    """A header row and the rows, as the standard library's csv module writes them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def to_json(obj: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+class View(NamedTuple):
+    """What one command shows, ready to be written in any format."""
+
+    json: Callable[[], dict[str, Any]]
+    sheets: Callable[[], list[Sheet]]
+    csv: Callable[[], tuple[tuple[str, ...], list[tuple[Any, ...]]]]
+    rich: Callable[[], Any] | None = None  # a table-format renderable other than the sheets
+    markdown: Callable[[], str] | None = None
+
+
+def as_text(view: View, fmt_name: str) -> str:
+    """The view in a text format: json, csv or markdown."""
+    if fmt_name == "json":
+        return to_json(view.json())
+    if fmt_name == "csv":
+        return to_csv(*view.csv())
+    return view.markdown() if view.markdown else to_markdown(view.sheets())
+
+
+def as_rich(view: View) -> Any:
+    return view.rich() if view.rich else to_rich(view.sheets())
