@@ -21,9 +21,13 @@ from nkru.errors import NkruError, UsageError
 
 EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG = 1, 2, 70
 
+# Plain help and usage errors: paragraphs rewrap to the terminal, and a usage mistake reads
+# "Error: …" like every other nkru error.
+PLAIN = {"pretty_exceptions_enable": False, "rich_markup_mode": None}
+
 app = typer.Typer(
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
+    **PLAIN,
     help="Recompute the economics of North Korea's troop deployment to Russia from sourced figures.",
     epilog="Every number is computed from the YAML in data/, each figure with its source and a verbatim quote.",
 )
@@ -83,6 +87,9 @@ def _fail(lines: list[str], code: int) -> None:
     raise typer.Exit(code)
 
 
+COMMANDS: dict[str, Callable[..., Any]] = {}
+
+
 def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a command whose NkruErrors become `Error:` lines and exit 2, and whose bugs
     become one line and exit 70, so a bug never passes for a finding."""
@@ -105,6 +112,7 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 )
                 raise typer.Exit(EXIT_BUG) from None
 
+        COMMANDS[name] = run
         return app.command(name)(run)
 
     return register
@@ -390,5 +398,13 @@ def main() -> None:
     # `nkru --version` is run to check an install: answer before Typer builds every command.
     if sys.argv[1:] == ["--version"]:
         sys.stdout.write(f"nkru {__version__}\n")
+        return
+    # Typer converts every command's options on each run; when the first word names a command,
+    # build only that one (the same function, so the same options, help and errors).
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    if name in COMMANDS:
+        single = typer.Typer(add_completion=False, **PLAIN)
+        single.command(name)(COMMANDS[name])
+        single(args=sys.argv[2:], prog_name=f"nkru {name}")
         return
     app(prog_name="nkru")

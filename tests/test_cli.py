@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from nkru import __version__, calc
 from nkru.cli import app
 
-from .conftest import edit, run
+from .conftest import TERMINAL, edit, run
 
 GOLDEN = Path(__file__).parent / "golden"
 COMMANDS = ["deal-value", "casualties", "compare", "explain", "figures", "sources", "scenarios", "check", "init"]
@@ -153,3 +155,21 @@ def test_user_text_is_not_read_as_markup(data_copy: Path):
     out = run("deal-value", "--data", str(data_copy)).stdout
     assert "Lowy [citation needed]" in out
     assert '"[bold]far short' in out
+
+
+def _nkru(*args: str) -> subprocess.CompletedProcess:
+    """nkru as a user runs it: a whole process through main(), which builds one command."""
+    return subprocess.run([sys.executable, "-m", "nkru", *args], capture_output=True, text=True, env=os.environ | TERMINAL)
+
+
+def test_whole_process_paths_match_the_in_process_ones():
+    single = _nkru("deal-value", "--format", "json")
+    assert single.returncode == 0 and json.loads(single.stdout) == json.loads(run("deal-value", "--format", "json").stdout)
+    bad = _nkru("deal-value", "--set", "troops=abc")
+    assert (bad.returncode, bad.stdout, bad.stderr) == (2, "", "Error: --set troops=abc: 'abc' is not a number\n")
+    usage = _nkru("casualties", "--bogus")
+    assert usage.returncode == 2 and usage.stderr.splitlines()[-1] == "Error: No such option: --bogus"
+    assert "Usage: nkru casualties [OPTIONS]" in _nkru("casualties", "--help").stdout
+    through_root = _nkru("--debug", "explain", "casualty_rate", "--format", "json")
+    assert through_root.returncode == 0 and json.loads(through_root.stdout)["id"] == "casualty_rate"
+    assert _nkru("--version").stdout == f"nkru {__version__}\n"

@@ -176,3 +176,17 @@ def test_nkru_errors_never_escape_as_tracebacks():
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert issubclass(UsageError, NkruError) and issubclass(DataError, NkruError)
     assert load.MAX_FILE_BYTES == MAX_FILE_BYTES
+
+
+def test_the_cache_keeps_only_recent_entries(data_copy: Path, tmp_path: Path, monkeypatch):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    for n in range(40):
+        stale = folder / f"{n:064x}.pickle"
+        stale.write_bytes(b"old")
+        os.utime(stale, (1_000_000 + n, 1_000_000 + n))
+    monkeypatch.setenv("NKRU_CACHE_DIR", str(folder))
+    load_dataset(data_copy)
+    remaining = sorted(p.name for p in folder.glob("*.pickle"))
+    assert len(remaining) == load.dataset.CACHE_ENTRIES
+    assert f"{0:064x}.pickle" not in remaining  # the oldest went first
