@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from nkru.errors import NkruError
 from nkru.model import (
@@ -94,23 +94,36 @@ def solve(formula: str, inputs: dict[str, float], name: str, target: float) -> f
 
 
 class Input(NamedTuple):
-    """An assumption as a command uses it, with where it came from."""
+    """An assumption as a command uses it, with where it came from and how it is sampled."""
 
     name: str
     range: Range
     unit: str
-    origin: str  # "data" or the --set text
+    origin: str  # "data", "scenario NAME" or the --set text
     figures: tuple[str, ...]
     note: str | None
+    distribution: str | None = None  # None: a point, or uniform over a range
+    mode: float | None = None
+    floor: bool = False
+
+    @property
+    def reading(self) -> str:
+        """How a simulation reads this input, in words: the JSON and tables state it."""
+        if self.floor:
+            return "at least (no upper bound stated)"
+        if self.range.is_point:
+            return "point"
+        return self.distribution or "uniform"
 
 
 def inputs_for(ds: Dataset, overrides: list[Override]) -> dict[str, Input]:
     """The assumptions from the data, with this run's overrides applied (the last one wins)."""
     inputs = {
-        name: Input(name, a.range, a.unit, "data", tuple(a.figures), a.note) for name, a in ds.assumption_items()
+        name: Input(name, a.range, a.unit, "data", tuple(a.figures), a.note, a.distribution, a.mode)
+        for name, a in ds.assumption_items()
     }
-    for override in overrides:
-        inputs[override.name] = Input(override.name, override.range, ASSUMPTION_UNITS[override.name], override.text, override.figures, override.note)
+    for o in overrides:
+        inputs[o.name] = Input(o.name, o.range, ASSUMPTION_UNITS[o.name], o.text, o.figures, o.note, o.distribution, o.mode, o.floor)
     return inputs
 
 
@@ -370,6 +383,7 @@ class Computed(NamedTuple):
     claims: list[ClaimOutcome]
     warnings: list[str]
     placements: tuple[Placement, Placement] | None = None
+    simulated: Any = None  # nkru.simulate.Simulated, with --simulate
 
 
 def _claims(ds: Dataset, formulas: set[str]) -> list[ClaimOutcome]:
@@ -411,3 +425,64 @@ def casualties(ds: Dataset, inputs: dict[str, Input]) -> Computed:
 def all_results(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Result]:
     """Every result nkru computes, by id: what `nkru explain` can trace."""
     return {r.id: r for c in (deal_value(ds, inputs), casualties(ds, inputs)) for r in c.results}
+
+
+# ---------------------------------------------------------------------------- sensitivity, solve
+
+# The result each computing command is about, and its formula.
+HEADLINE = {"deal-value": "annual_value_usd", "casualties": "casualty_rate"}
+
+
+def central(item: Input) -> float:
+    """An input's central value: the one stated, else the middle of its range."""
+    return item.range.value if item.range.value is not None else item.range.midpoint
+
+
+class Swing(NamedTuple):
+    """How far the result moves when one input goes from its low to its high, the rest held."""
+
+    name: str
+    low: float
+    high: float
+    at_low: float
+    at_high: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.at_high - self.at_low)
+
+
+def one_at_a_time(formula: str, inputs: dict[str, Input]) -> tuple[float, list[Swing]]:
+    """The result at central inputs, and each ranged input's swing, largest first."""
+    fn = FORMULAS[formula]
+    held = {name: central(inputs[name]) for name in FORMULA_INPUTS[formula]}
+    swings = [
+        Swing(name, inputs[name].range.low, inputs[name].range.high, fn(**(held | {name: inputs[name].range.low})), fn(**(held | {name: inputs[name].range.high})))
+        for name in FORMULA_INPUTS[formula] if not inputs[name].range.is_point
+    ]
+    return fn(**held), sorted(swings, key=lambda s: s.swing, reverse=True)
+
+
+class Solution(NamedTuple):
+    result_id: str
+    target: float
+    name: str
+    value: float | None
+    held: dict[str, float]
+
+
+def solve_for(result_id: str, target: float, name: str, inputs: dict[str, Input]) -> Solution:
+    """The value of input `name` that makes a headline result hit `target`, the rest held at
+    their stated values (the solver the claims reconciliation uses)."""
+    if result_id not in FORMULAS or result_id not in HEADLINE.values():
+        raise NkruError(f"cannot solve for {result_id}: solve works on {', '.join(HEADLINE.values())}")
+    params = FORMULA_INPUTS[result_id]
+    if name not in params:
+        raise NkruError(f"--for {name}: {result_id} depends on {', '.join(params)}")
+    held = {}
+    for other in params:
+        if other != name:
+            if inputs[other].range.value is None:
+                raise NkruError(f"{other} has only a range here; give it a value to hold it at (--set {other}=VALUE)")
+            held[other] = inputs[other].range.value
+    return Solution(result_id, target, name, solve(result_id, held | {name: 0.0}, name, target), held)

@@ -59,6 +59,17 @@ SvgOption = Annotated[Path | None, typer.Option("--svg", metavar="FILE", help="A
 HtmlOption = Annotated[Path | None, typer.Option("--html", metavar="FILE", help="Also save the table as an HTML page.")]
 
 
+SimulateOption = Annotated[int | None, typer.Option("--simulate", metavar="N", help="Also draw N seeded Monte Carlo samples: percentiles, a histogram and probabilities.")]
+SeedOption = Annotated[int, typer.Option("--seed", metavar="S", help="The random seed; the same seed gives the same samples.")]
+SamplesOption = Annotated[Path | None, typer.Option("--samples-out", metavar="FILE", help="With --simulate, save the raw samples (.csv, or .npy for a numpy structured array).")]
+
+
+class Sim(NamedTuple):
+    samples: int | None
+    seed: int
+    samples_out: Path | None
+
+
 class Out(NamedTuple):
     format: Format
     output: Path | None
@@ -187,12 +198,23 @@ def _setup(data: Path | None, scenarios: list[str] | None, sets: list[str] | Non
     return ds, calc.inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
 
 
-def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out) -> None:
+def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim) -> None:
     from nkru import calc, render
 
+    if sim.samples_out and sim.samples is None:
+        raise UsageError("--samples-out needs --simulate N")
     ds, inputs, run = _setup(data, scenarios, sets)
-    run["rerun"] = _rerun(which.replace("_", "-"), data, scenarios or [], sets or [])
-    _emit(render.computed_view(ds, getattr(calc, which)(ds, inputs), run), out)
+    extra = [] if sim.samples is None else ["--simulate", str(sim.samples), "--seed", str(sim.seed)]
+    run["rerun"] = _rerun(which.replace("_", "-"), data, scenarios or [], sets or [], *extra)
+    computed = getattr(calc, which)(ds, inputs)
+    if sim.samples is not None:
+        from nkru import simulate
+
+        computed = computed._replace(simulated=simulate.for_command(ds, computed, inputs, sim.samples, sim.seed))
+        if sim.samples_out:
+            data_bytes = simulate.samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
+            _write(sim.samples_out, data_bytes, out.force, "--samples-out")
+    _emit(render.computed_view(ds, computed, run), out)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -202,6 +224,7 @@ def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets:
 def deal_value(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+    simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
 ) -> None:
     """The annual value of the deployment, against S-400 prices and the whole deal.
 
@@ -210,22 +233,23 @@ def deal_value(
 
     Example: nkru deal-value --scenario lim-inss --set troops=12000 --format markdown
     """
-    _computing("deal_value", data, scenario, set_, Out(format_, output, force, svg, html))
+    _computing("deal_value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out))
 
 
 @command("casualties")
 def casualties(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+    simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
 ) -> None:
     """The casualty rate (losses ÷ troops) against the article's thresholds.
 
     The low end divides the fewest losses by the most troops, the high end the reverse; each
     end is placed in a band the article states, or said to fall where it gives no label.
 
-    Example: nkru casualties --set troops=12000
+    Example: nkru casualties --set troops=12000 --simulate 100000 --seed 7
     """
-    _computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html))
+    _computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out))
 
 
 @command("compare")
@@ -271,6 +295,55 @@ def explain(
         raise UsageError(f"unknown result '{result_id}' (known: {', '.join(results)})")
     run["rerun"] = _rerun("explain", data, scenario or [], set_ or [], result_id)
     _emit(render.explain_view(ds, results[result_id], inputs, run), Out(format_, output, force, None, None))
+
+
+class Headline(str, Enum):
+    deal_value = "deal-value"
+    casualties = "casualties"
+
+
+@command("sensitivity")
+def sensitivity(
+    which: Annotated[Headline, typer.Argument(metavar="COMMAND", help="deal-value (annual value) or casualties (casualty rate).")],
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
+    simulate: Annotated[int, typer.Option("--simulate", metavar="N", help="Samples for the rank correlations.")] = 10_000,
+    seed: SeedOption = 0, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
+) -> None:
+    """Which input moves the result most: a tornado of one-at-a-time swings, low to high,
+    and each input's rank correlation with the result over a simulation.
+
+    Example: nkru sensitivity deal-value --set troops=10000..12000:lognormal90
+    """
+    from nkru import calc, render, simulate as sim
+
+    ds, inputs, _ = _setup(data, scenario, set_)
+    result_id = calc.HEADLINE[which.value]
+    baseline, swings = calc.one_at_a_time(result_id, inputs)
+    drawn = sim.run(result_id, inputs, simulate, seed)
+    correlations = {name: sim.rank_correlation(values, drawn.result) for name, values in drawn.inputs.items()}
+    unit = "USD" if result_id == "annual_value_usd" else "fraction"
+    _emit(render.sensitivity_view(result_id, unit, baseline, swings, correlations, simulate, seed), Out(format_, output, force, None, None))
+
+
+@command("solve")
+def solve(
+    goal: Annotated[str, typer.Argument(metavar="RESULT=TARGET", help="annual_value_usd=500000000 or casualty_rate=30%.")],
+    for_: Annotated[str, typer.Option("--for", metavar="INPUT", help="The input to solve for, e.g. troops.")],
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
+    format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
+) -> None:
+    """The value of one input that makes a result hit a target, the others held at their
+    stated values: how many troops would one year need to equal $500M?
+
+    Example: nkru solve annual_value_usd=500000000 --for troops
+    """
+    from nkru import calc, render
+    from nkru.load import parse_target
+
+    result_id, target = parse_target(goal)
+    _, inputs, _ = _setup(data, scenario, set_)
+    solution = calc.solve_for(result_id, target, for_, inputs)
+    _emit(render.solve_view(solution, "USD" if result_id == "annual_value_usd" else "fraction"), Out(format_, output, force, None, None))
 
 
 @command("figures")

@@ -24,6 +24,11 @@ Basis = Literal[
     "per soldier period unstated", "per regiment", "per battalion", "per battery",
     "per contract", "per system unit unstated",
 ]
+# How a range is read when sampling: bounds are bounds (uniform) unless a reading is named.
+# lognormal90 and normal90 put low and high at the 5th and 95th percentiles (Squiggle's and
+# Guesstimate's `a to b`); triangular peaks at `mode` (else the central value, else midway).
+Distribution = Literal["uniform", "triangular", "lognormal90", "normal90"]
+DISTRIBUTIONS = ("uniform", "triangular", "lognormal90", "normal90")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?|unstated)$"
 URL_PATTERN = r"^https?://\S+$"
@@ -166,17 +171,34 @@ class Claim:
     note: Text | None = None
 
 
+def check_distribution(distribution: str | None, mode: float | None, value: Range) -> None:
+    """Raise ValueError unless the reading fits the range it is given for."""
+    if distribution is None:
+        if mode is not None:
+            raise ValueError("mode goes with distribution: triangular")
+        return
+    if value.is_point:
+        raise ValueError(f"a {distribution} reading needs a range (low and high)")
+    if distribution == "lognormal90" and value.low <= 0:
+        raise ValueError("a lognormal90 reading needs low above 0")
+    if mode is not None and (distribution != "triangular" or not value.low <= mode <= value.high):
+        raise ValueError("mode goes with triangular, between low and high")
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Assumption(Bounded):
     __pydantic_config__ = _FORBID
     unit: Unit
     figures: list[Id] = field(default_factory=list)
     note: Text | None = None
+    distribution: Distribution | None = None
+    mode: NonNegative | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.figures and not self.note:
             raise ValueError("name the figures the numbers come from, or explain them in a note")
+        check_distribution(self.distribution, self.mode, self.range)
 
 
 # The unit each assumption must be given in; the calculations rely on it.
@@ -232,6 +254,8 @@ class Setting:
     low: NonNegative | None = None
     high: NonNegative | None = None
     note: Text | None = None
+    distribution: Distribution | None = None
+    mode: NonNegative | None = None
 
     def __post_init__(self) -> None:
         numbers = (self.value, self.low, self.high) != (None, None, None)
@@ -430,3 +454,6 @@ class Override(NamedTuple):
     text: str  # the origin as a user reads it: "--set troops=12000", "scenario lim-inss"
     figures: tuple[str, ...] = ()
     note: str | None = None
+    distribution: str | None = None
+    mode: float | None = None
+    floor: bool = False  # taken from an "at least" / "over" figure: no upper bound stated

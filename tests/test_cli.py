@@ -16,7 +16,7 @@ from nkru.cli import app
 from .conftest import TERMINAL, edit, run
 
 GOLDEN = Path(__file__).parent / "golden"
-COMMANDS = ["deal-value", "casualties", "compare", "explain", "figures", "sources", "scenarios", "check", "init"]
+COMMANDS = ["deal-value", "casualties", "compare", "explain", "sensitivity", "solve", "figures", "sources", "scenarios", "check", "init"]
 
 
 @pytest.mark.parametrize("command", ["deal-value", "casualties"])
@@ -57,7 +57,7 @@ def test_set_recomputes_everything_and_is_recorded():
     out = json.loads(run("deal-value", "--format", "json", "--set", "troops=12000").stdout)
     assert out["assumptions"]["troops"] == {
         "value": 12000, "low": 12000, "high": 12000, "unit": "soldiers", "source": "--set troops=12000",
-        "figures": [], "origin": "--set", "note": None,
+        "figures": [], "origin": "--set", "note": None, "reading": "point",
     }
     annual = out["results"][0]
     assert (annual["value"], annual["low"], annual["high"]) == (312000000, 312000000, 456000000)

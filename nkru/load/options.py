@@ -14,11 +14,14 @@ from nkru.load.dataset import bundled_data_dir, display_name
 from nkru.load.reader import read_yaml, validate
 from nkru.model import (
     ASSUMPTION_UNITS,
+    DISTRIBUTIONS,
+    FLOOR_QUALIFIERS,
     Dataset,
     Override,
     Range,
     ScenarioFile,
     assumption_problem,
+    check_distribution,
     convertible,
     factor,
     plain,
@@ -39,10 +42,13 @@ def _number(text: str, option: str) -> float:
 
 
 def parse_override(text: str) -> Override:
-    """`troops=12000` or `troops=10000..12000` -> Override; UsageError naming the option."""
+    """`troops=12000`, `troops=10000..12000` or `troops=10000..12000:lognormal90` (or
+    `:triangular@11000`) -> Override; UsageError naming the option."""
     text = shown(text)
     option = f"--set {text}"
     name, equals, spec = text.partition("=")
+    spec, colon, reading = spec.partition(":")
+    distribution, _, mode_text = reading.partition("@")
     name = name.strip()
     known = ", ".join(sorted(ASSUMPTION_UNITS))
     if not equals:
@@ -61,7 +67,14 @@ def parse_override(text: str) -> Override:
     problem = "cannot be negative" if value.low < 0 else assumption_problem(name, value)
     if problem:
         raise UsageError(f"{option}: {problem if problem.startswith(name) else f'{name} {problem}'}")
-    return Override(name, value, f"--set {name}={spec.strip()}")
+    if colon and distribution not in DISTRIBUTIONS:
+        raise UsageError(f"{option}: '{distribution}' is not a reading nkru knows (known: {', '.join(DISTRIBUTIONS)})")
+    mode = _number(mode_text, option) if mode_text else None
+    try:
+        check_distribution(distribution or None, mode, value)
+    except ValueError as error:
+        raise UsageError(f"{option}: {error}") from None
+    return Override(name, value, f"--set {name}={spec.strip()}{':' + reading if colon else ''}", distribution=distribution or None, mode=mode)
 
 
 def parse_overrides(texts: list[str]) -> list[Override]:
@@ -150,8 +163,21 @@ def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Ov
     problem = assumption_problem(name, value)
     if problem:
         raise ValueError(problem)
-    return Override(name, value, f"scenario {scenario}", figures, setting.note)
+    check_distribution(setting.distribution, setting.mode, value)
+    floor = setting.figure is not None and value.is_point and ds.figures[setting.figure].qualifier in FLOOR_QUALIFIERS
+    return Override(name, value, f"scenario {scenario}", figures, setting.note, setting.distribution, setting.mode, floor)
 
 
 def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset) -> list[Scenario]:
     return [load_scenario(scenario_path(spec, data_dir), ds) for spec in specs]
+
+
+def parse_target(text: str) -> tuple[str, float]:
+    """`annual_value_usd=500000000` or `casualty_rate=30%` -> (result id, target)."""
+    name, equals, spec = shown(text).partition("=")
+    if not equals or not name.strip():
+        raise UsageError(f"{shown(text)}: expected RESULT=TARGET, e.g. annual_value_usd=500000000")
+    spec = spec.strip()
+    if spec.endswith("%"):
+        return name.strip(), _number(spec[:-1], shown(text)) / 100
+    return name.strip(), _number(spec, shown(text))

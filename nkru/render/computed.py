@@ -9,7 +9,7 @@ from nkru import __version__
 from nkru.calc import FORMULA_TEXT, ClaimOutcome, Computed, Placement, StatedBand, sources_of
 from nkru.model import Dataset, Result
 from nkru.render.sheets import (
-    Sheet, SourceRefs, View, fmt, fmt_figure, fmt_range, range_json, sheet, signed,
+    Sheet, SourceRefs, View, fmt, fmt_figure, fmt_range, num, range_json, sheet, signed,
 )
 
 
@@ -77,6 +77,10 @@ def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
     ratios = [r for r in computed.results if r.details.get("measure") == "ratio"]
     if ratios:
         sheets.append(_prices(ds, computed, ratios, refs))
+    if computed.simulated is not None:
+        from nkru.render.uncertainty import simulation_sheets
+
+        sheets += simulation_sheets(ds, computed.simulated)
     sheets.append(claims_sheet(ds, computed.claims, refs))
     return sheets + [refs.sheet()]
 
@@ -176,6 +180,15 @@ def run_json(ds: Dataset, run: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def describe_reading(item: Any) -> dict[str, Any]:
+    """How a simulation reads the input: point, uniform (bounds are bounds), or a named reading."""
+    out: dict[str, Any] = {"reading": item.reading}
+    if item.reading == "triangular":
+        r = item.range
+        out["mode"] = num(item.mode if item.mode is not None else r.value if r.value is not None else r.midpoint)
+    return out
+
+
 def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[str, Any]:
     """The stable JSON contract of `deal-value` and `casualties`."""
     obj: dict[str, Any] = {
@@ -188,6 +201,7 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
                 "figures": list(item.figures),
                 "origin": "data" if item.origin == "data" else item.origin.split()[0],
                 "note": item.note,
+                **describe_reading(item),
             }
             for name, item in computed.inputs.items()
         },
@@ -200,6 +214,10 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
     }
     if computed.placements:
         obj["placements"] = {end: placement_json(p) for end, p in zip(("low", "high"), computed.placements)}
+    if computed.simulated is not None:
+        from nkru.render.uncertainty import simulation_json
+
+        obj |= simulation_json(computed.simulated)
     return obj
 
 
