@@ -80,7 +80,7 @@ def test_set_a_range_leaves_value_null():
          "Error: --set troops=5..1: low 5 is above high 1\n"
          "Error: --set nosuch=1: unknown assumption 'nosuch' (known: bonus_usd, losses, monthly_pay_usd, months, troops)\n"),
         (["deal-value", "--data", "/nonexistent/dir"], "Error: --data /nonexistent/dir: no such directory\n"),
-        (["figures", "--source", "nope"], "Error: --source nope: unknown source (known: lowy, isdp, brief, nis, inss-627, hankook-ilbo, bbc, global-defense-corp, fnf, zelensky-2025-01-05, ru-decree-2024-07-31, un-poe-2024, bloomberg-economics-2024, domain-brief)\n"),
+        (["figures", "--source", "nope"], "Error: --source nope: unknown source (known: lowy, isdp, brief, nis, inss-627, hankook-ilbo, bbc, global-defense-corp, fnf, zelensky-2025-01-05, ru-decree-2024-07-31, un-poe-2024, bloomberg-economics-2024, bls-cpi, domain-brief)\n"),
     ],
 )
 def test_input_errors_exit_2_on_stderr_only(args, stderr):

@@ -72,7 +72,7 @@ EXPECTED = {
     "figures.bad-fields.yaml": [
         "figures.yaml:2:5: figures[rate]: a percentage cannot exceed 100",
         "figures.yaml:15:5: figures[pay].qualifier: 'roughly' is not one of: 'exact', 'approximately', 'at least', 'over', 'barely exceeds' or 'likely exceeds'",
-        "figures.yaml:16:5: figures[pay].unit: 'dollars' is not one of: 'soldiers', 'USD', 'KRW', 'RUB', 'percent', 'rounds', 'containers', 'howitzers', 'rocket systems', 'missiles', 'workers', 'months' or 'years'",
+        "figures.yaml:16:5: figures[pay].unit: 'dollars' is not one of: 'soldiers', 'USD', 'KRW', 'RUB', 'percent', 'rounds', 'containers', 'howitzers', 'rocket systems', 'missiles', 'workers', 'months', 'years', 'KRW per USD', 'RUB per USD', 'index points', 'battalions', 'batteries' or 'regiments'",
         "figures.yaml:17:5: figures[pay].basis: 'per month' is not one of: 'total', 'per year', 'per soldier per month', 'per soldier one-off', 'per soldier period unstated', 'per regiment', 'per battalion', 'per battery', 'per contract' or 'per system unit unstated'",
     ],
     "figures.two-documents.yaml": ["figures.yaml:2:1: holds more than one YAML document"],
@@ -107,7 +107,7 @@ def test_bad_file_fails_check_with_exit_1(fixture: str, tmp_path: Path, monkeypa
 # (file, text to replace, replacement, the exact problem) for problems between files
 CROSS_FILE = [
     ("figures.yaml", "source: lowy\n    quote: \"an additional", "source: lowy-2026\n    quote: \"an additional",
-     "figures.yaml:32:5: figures[troops_lowy].source: unknown source 'lowy-2026'"),
+     "figures.yaml:33:5: figures[troops_lowy].source: unknown source 'lowy-2026'"),
     ("claims.yaml", "troops: troops_lowy\n    stated: casualty_rate_lowy", "troops: troops_lowie\n    stated: casualty_rate_lowy",
      "claims.yaml:35:7: claims[lowy-casualty-rate].inputs.troops: unknown figure 'troops_lowie'"),
     ("claims.yaml", "monthly_pay_usd: pay_nis_monthly\n      months: service_period_lowy", "monthly_pay_usd: pay_isdp\n      months: service_period_lowy",
@@ -115,7 +115,7 @@ CROSS_FILE = [
     ("assumptions.yaml", "figures: [losses_lowy]", "figures: [losses_lowie]",
      "assumptions.yaml:51:5: assumptions.losses.figures: unknown figure 'losses_lowie'"),
     ("figures.yaml", "  - id: losses_lowy", "  - id: troops_lowy",
-     "figures.yaml:35:5: figures[troops_lowy].id: id 'troops_lowy' is used twice"),
+     "figures.yaml:36:5: figures[troops_lowy].id: id 'troops_lowy' is used twice"),
 ]
 
 
