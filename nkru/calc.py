@@ -287,6 +287,15 @@ class Implied(NamedTuple):
     unit: str
 
 
+class CandidateOutcome(NamedTuple):
+    """A context reading of a claim, recomputed: never the article's own method."""
+
+    says: str
+    computed: Range  # in the stated unit
+    holds: bool
+    figures: tuple[str, ...]
+
+
 class ClaimOutcome(NamedTuple):
     claim: Claim
     inputs: list[ClaimInputValue]
@@ -296,6 +305,7 @@ class ClaimOutcome(NamedTuple):
     holds: bool
     status: str  # reproduces, differs, unexplained
     implied: list[Implied]
+    candidates: list[CandidateOutcome] = []
 
     @property
     def difference(self) -> Range | None:
@@ -311,14 +321,16 @@ def claim_input(ds: Dataset, formula: str, name: str, spec: str | ClaimInput) ->
     if spec.figure is None:
         return ClaimInputValue(name, Range.point(spec.value * factor(spec.unit, unit)), None, "value", spec.note)
     figure = ds.figures[spec.figure]
-    whole = figure.range
+    whole, from_unit = figure.range, figure.unit
+    if spec.per is not None:  # a figure in another currency, at the exchange rate named
+        whole, from_unit = whole.scaled(1 / ds.figures[spec.per].range.low), "USD"
     taken = {
         "value": whole,
         "low": Range.point(whole.low),
         "high": Range.point(whole.high),
         "midpoint": Range.point(whole.midpoint),
     }[spec.take]
-    return ClaimInputValue(name, taken.scaled(factor(figure.unit, unit)), figure.id, spec.take, spec.note)
+    return ClaimInputValue(name, taken.scaled(factor(from_unit, unit)), figure.id, spec.take, spec.note)
 
 
 def _rounded(x: float, step: float | None) -> float:
@@ -348,7 +360,22 @@ def reconcile(ds: Dataset, claim: Claim) -> ClaimOutcome:
     else:
         status = "differs" if claim.expect == "reproduces" else "unexplained"
     implied = [] if holds or stated is None else _implied(claim, inputs, stated, unit)
-    return ClaimOutcome(claim, inputs, computed, stated, unit, holds, status, implied)
+    candidates = [_candidate(ds, claim, c, stated, unit) for c in claim.candidates] if stated is not None else []
+    return ClaimOutcome(claim, inputs, computed, stated, unit, holds, status, implied, candidates)
+
+
+def _candidate(ds: Dataset, claim: Claim, candidate: Any, stated: Range, unit: str) -> CandidateOutcome:
+    specs = claim.inputs | candidate.inputs
+    values = [claim_input(ds, claim.formula, name, spec) for name, spec in specs.items()]
+    computed = evaluate(claim.formula, {v.name: v.range for v in values}).scaled(factor(FORMULA_UNITS[claim.formula], unit))
+    figures = tuple(dict.fromkeys(f for spec in candidate.inputs.values() for f in _spec_figures(spec)))
+    return CandidateOutcome(candidate.says, computed, _holds(computed, stated, ds.figures[claim.stated].qualifier, claim.round_to), figures)
+
+
+def _spec_figures(spec: str | ClaimInput) -> tuple[str, ...]:
+    if isinstance(spec, str):
+        return (spec,)
+    return tuple(f for f in (spec.figure, spec.per) if f)
 
 
 def _holds(computed: Range, stated: Range, qualifier: str, step: float | None) -> bool:
@@ -384,6 +411,8 @@ class Computed(NamedTuple):
     warnings: list[str]
     placements: tuple[Placement, Placement] | None = None
     simulated: Any = None  # nkru.simulate.Simulated, with --simulate
+    dollars: int | None = None  # with --dollars YEAR: USD results are in dollars of YEAR
+    context: list[Result] | None = None  # with --context: rows from outside the articles
 
 
 def _claims(ds: Dataset, formulas: set[str]) -> list[ClaimOutcome]:

@@ -64,6 +64,10 @@ SeedOption = Annotated[int, typer.Option("--seed", metavar="S", help="The random
 SamplesOption = Annotated[Path | None, typer.Option("--samples-out", metavar="FILE", help="With --simulate, save the raw samples (.csv, or .npy for a numpy structured array).")]
 
 
+ContextOption = Annotated[bool, typer.Option("--context", help="Add rows from outside the three articles (marked as context; never used in the results).")]
+DollarsOption = Annotated[int | None, typer.Option("--dollars", metavar="YEAR", help="Show US dollars in constant dollars of YEAR (CPI-U); the default is nominal, as printed.")]
+
+
 class Sim(NamedTuple):
     samples: int | None
     seed: int
@@ -198,15 +202,21 @@ def _setup(data: Path | None, scenarios: list[str] | None, sets: list[str] | Non
     return ds, calc.inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
 
 
-def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim) -> None:
+def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim,
+               with_context: bool = False, dollars: int | None = None) -> None:
     from nkru import calc, render
 
     if sim.samples_out and sim.samples is None:
         raise UsageError("--samples-out needs --simulate N")
     ds, inputs, run = _setup(data, scenarios, sets)
     extra = [] if sim.samples is None else ["--simulate", str(sim.samples), "--seed", str(sim.seed)]
+    extra += (["--dollars", str(dollars)] if dollars else []) + (["--context"] if with_context else [])
     run["rerun"] = _rerun(which.replace("_", "-"), data, scenarios or [], sets or [], *extra)
     computed = getattr(calc, which)(ds, inputs)
+    if dollars or with_context:
+        from nkru import context
+
+        computed = context.restate(ds, computed, inputs, dollars, with_context)
     if sim.samples is not None:
         from nkru import simulate
 
@@ -225,15 +235,19 @@ def deal_value(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
+    context: ContextOption = False, dollars: DollarsOption = None,
 ) -> None:
     """The annual value of the deployment, against S-400 prices and the whole deal.
 
     annual value = troops × (monthly_pay_usd × months + bonus_usd), carried as a range, and
     the articles' own claims recomputed beside it.
 
+    With --dollars YEAR every US dollar amount is restated in dollars of YEAR (CPI-U), each
+    from its own price year; --context adds clearly marked rows from outside the articles.
+
     Example: nkru deal-value --scenario lim-inss --set troops=12000 --format markdown
     """
-    _computing("deal_value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out))
+    _computing("deal_value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
 
 
 @command("casualties")
@@ -241,6 +255,7 @@ def casualties(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
+    context: ContextOption = False,
 ) -> None:
     """The casualty rate (losses ÷ troops) against the article's thresholds.
 
@@ -249,7 +264,7 @@ def casualties(
 
     Example: nkru casualties --set troops=12000 --simulate 100000 --seed 7
     """
-    _computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out))
+    _computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context)
 
 
 @command("compare")

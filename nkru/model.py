@@ -136,6 +136,7 @@ class ClaimInput:
     __pydantic_config__ = _FORBID
     figure: Id | None = None
     take: Literal["value", "low", "high", "midpoint"] = "value"
+    per: Id | None = None  # an exchange-rate figure that turns the figure's currency into USD
     value: NonNegative | None = None
     unit: Unit | None = None
     note: Text | None = None
@@ -158,6 +159,15 @@ Formula = Literal["annual_value_usd", "casualty_rate", "ratio", "deal_total"]
 
 
 @dataclass(frozen=True, eq=False)
+class Candidate:
+    """A reading from outside the article that would explain its claim: some inputs replaced."""
+
+    __pydantic_config__ = _FORBID
+    says: Text
+    inputs: dict[Text, Id | ClaimInput]
+
+
+@dataclass(frozen=True, eq=False)
 class Claim:
     __pydantic_config__ = _FORBID
     id: Id
@@ -169,6 +179,7 @@ class Claim:
     expect: Literal["reproduces", "unexplained"]
     round_to: Positive | None = None
     solve_for: list[Text] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
     note: Text | None = None
 
 

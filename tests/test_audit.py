@@ -44,7 +44,7 @@ def test_editing_a_figure_a_claim_depends_on_fails_check(data_copy: Path, monkey
     # The losses assumption cites the edited figure too, so it no longer holds either.
     assert lines[0].startswith("assumptions.yaml:49:5: assumptions.losses.high: 3,800 is not stated by its figures (losses_lowy)")
     assert lines[1] == (
-        "claims.yaml:36:5: claims[lowy-casualty-rate].stated: differs: 1,000 to 3,800 losses among 11,000 troops "
+        "claims.yaml:40:5: claims[lowy-casualty-rate].stated: differs: 1,000 to 3,800 losses among 11,000 troops "
         "equate to a casualty rate of 9-35%. No longer reproduces from losses_lowy, troops_lowy"
     )
     assert lines[-1] == "nkru check: 2 findings"
@@ -68,7 +68,7 @@ def test_an_unexplained_claim_that_starts_reproducing_is_flagged(data_copy: Path
     monkeypatch.chdir(data_copy)
     nis_pay = "      monthly_pay_usd: pay_nis_monthly\n      months: {value: 12"
     lines = check_after(data_copy, ("claims.yaml", nis_pay, nis_pay.replace("pay_nis_monthly", "{figure: pay_mercenary_monthly, take: midpoint}")))
-    assert "claims.yaml:84:5: claims[brief-annual-value-nis].expect: now reproduces from its inputs; set `expect: reproduces` if that is right" in lines
+    assert "claims.yaml:92:5: claims[brief-annual-value-nis].expect: now reproduces from its inputs; set `expect: reproduces` if that is right" in lines
 
 
 @pytest.mark.parametrize(

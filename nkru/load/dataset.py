@@ -232,28 +232,41 @@ def _claim_problems(ds: Dataset, claim: Any) -> list[Problem]:
     missing = [name for name in params if name not in claim.inputs]
     if missing:
         problems.append(at("claims", claim.id, ("inputs",), f"{claim.formula} needs {', '.join(missing)}"))
-    for name, spec in claim.inputs.items():
-        where = ("inputs", name)
-        if name not in params:
-            problems.append(at("claims", claim.id, where, f"{claim.formula} takes no input '{name}' (it takes {', '.join(params)})"))
-            continue
-        spec = spec if isinstance(spec, ClaimInput) else ClaimInput(figure=spec)
-        unit, basis = params[name]
-        if spec.figure is None:
-            if not convertible(spec.unit, unit):
-                problems.append(at("claims", claim.id, where, f"{name} is in {unit}, not {spec.unit}"))
-            continue
-        figure = ds.figures.get(spec.figure)
-        if figure is None:
-            problems.append(at("claims", claim.id, where, f"unknown figure '{spec.figure}'"))
-        elif not convertible(figure.unit, unit):
-            problems.append(at("claims", claim.id, where, f"figure {figure.id} is in {figure.unit}; {name} is in {unit}"))
-        elif basis is not None and figure.basis != basis:
-            problems.append(at("claims", claim.id, where, f"figure {figure.id} is {figure.basis}; {name} must be {basis}"))
+    places = [(("inputs",), claim.inputs)] + [(("candidates", i, "inputs"), c.inputs) for i, c in enumerate(claim.candidates)]
+    for where, inputs in places:
+        for name, spec in inputs.items():
+            problem = _input_problem(ds, claim.formula, name, spec)
+            if problem:
+                problems.append(at("claims", claim.id, where + (name,), problem))
     if isinstance(claim.stated, str) and claim.stated not in ds.figures:
         problems.append(at("claims", claim.id, ("stated",), f"unknown figure '{claim.stated}'"))
     problems += [at("claims", claim.id, ("solve_for",), f"'{name}' is not an input of this claim") for name in claim.solve_for if name not in claim.inputs]
     return problems
+
+
+def _input_problem(ds: Dataset, formula: str, name: str, spec: Any) -> str | None:
+    """Why one claim input cannot feed its formula, or None."""
+    params = FORMULA_INPUTS[formula]
+    if name not in params:
+        return f"{formula} takes no input '{name}' (it takes {', '.join(params)})"
+    spec = spec if isinstance(spec, ClaimInput) else ClaimInput(figure=spec)
+    unit, basis = params[name]
+    if spec.figure is None:
+        return None if convertible(spec.unit, unit) else f"{name} is in {unit}, not {spec.unit}"
+    figure = ds.figures.get(spec.figure)
+    if figure is None:
+        return f"unknown figure '{spec.figure}'"
+    from_unit = figure.unit
+    if spec.per is not None:
+        rate = ds.figures.get(spec.per)
+        if rate is None or rate.unit != f"{figure.unit} per USD":
+            return f"per: '{spec.per}' is not a figure in {figure.unit} per USD"
+        from_unit = "USD"
+    if not convertible(from_unit, unit):
+        return f"figure {figure.id} is in {figure.unit}; {name} is in {unit}" + ("" if spec.per else " (convert it with per: RATE)")
+    if basis is not None and figure.basis != basis:
+        return f"figure {figure.id} is {figure.basis}; {name} must be {basis}"
+    return None
 
 
 def _assumption_problems(ds: Dataset) -> list[Problem]:

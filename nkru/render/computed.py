@@ -81,7 +81,9 @@ def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
         from nkru.render.uncertainty import simulation_sheets
 
         sheets += simulation_sheets(ds, computed.simulated)
-    sheets.append(claims_sheet(ds, computed.claims, refs))
+    sheets.append(claims_sheet(ds, computed.claims, refs, with_candidates=computed.context is not None))
+    if computed.context:
+        sheets.append(context_sheet(ds, computed.context, refs))
     return sheets + [refs.sheet()]
 
 
@@ -114,26 +116,51 @@ def _bands(placements: tuple[Placement, Placement], refs: SourceRefs) -> Sheet:
 
 
 def _prices(ds: Dataset, computed: Computed, ratios: list[Result], refs: SourceRefs) -> Sheet:
+    """The articles' S-400 prices grouped by unit basis, cheapest first within a basis only."""
+    from nkru.context import basis_flags
+
     by_id = {r.id: r for r in computed.results}
     rows = []
-    for ratio in ratios:
+    ordered = sorted(ratios, key=lambda r: (ds.figures[r.details["price_figure"]].basis, ds.figures[r.details["price_figure"]].range.low))
+    for ratio in ordered:
         figure = ds.figures[ratio.details["price_figure"]]
         measures = (ratio, by_id[f"shortfall_to_{figure.id}"], by_id[f"years_to_equal_{figure.id}"])
         year = f" ({figure.as_of})" if figure.as_of else ""
+        price = f"{fmt_figure(figure)}{year}"
+        if "price_in_dollars" in ratio.details:
+            price += f"\n= {fmt(ratio.details['price_in_dollars'], 'USD')} in {computed.dollars} $"
         rows.append((
-            f"{fmt_figure(figure)}{year}", figure.basis,
+            figure.basis, price,
             *(f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in measures),
             refs([figure.source]),
         ))
-    caption = "Warning: " + "; ".join(computed.warnings) if computed.warnings else None
-    columns = ("Price", "Basis", "One year covers", "Shortfall", "Years to equal", "Source")
-    return sheet("One year of the deployment against S-400 prices", columns, rows, right=columns[2:5], caption=caption)
+    notes = computed.warnings + basis_flags(ds, computed.context is not None)
+    caption = "Ranked within each basis only. " + " ".join(f"Warning: {n}." for n in notes)
+    dollars = f" (in {computed.dollars} dollars)" if computed.dollars else ""
+    columns = ("Basis", "Price", "One year covers", "Shortfall", "Years to equal", "Source")
+    return sheet(f"One year of the deployment against S-400 prices{dollars}", columns, rows, right=columns[2:5], caption=caption)
 
 
-def claims_sheet(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs) -> Sheet:
+def context_sheet(ds: Dataset, rows: list[Result], refs: SourceRefs) -> Sheet:
+    """Context rows, visibly apart: figures from outside the three articles."""
+    table = []
+    for r in rows:
+        note = ""
+        if "holds" in r.details:
+            stated = ds.figures[next(c for c in ds.claims if c.id == r.details["claim"]).stated]
+            note = f" — {'reproduces' if r.details['holds'] else 'does not reproduce'} the stated {fmt_figure(stated)}"
+        table.append((f"[context] {r.label}{note}", fmt(r.range.value, r.unit) if r.range.value is not None else fmt_range(r.range, r.unit), refs(r.sources)))
+    title = "Context: figures from outside the three articles (not used by any result above)"
+    return sheet(title, ("Row", "Value", "Sources"), table, right=("Value",))
+
+
+def claims_sheet(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs, with_candidates: bool = False) -> Sheet:
     rows = []
     for outcome in outcomes:
         status = outcome.status + (f"\n{implied_text(outcome)}" if outcome.implied else "")
+        if with_candidates:
+            for c in outcome.candidates:
+                status += f"\n[context] candidate: {c.says} gives {fmt(c.computed.value, outcome.stated_unit)}: {'reproduces' if c.holds else 'does not reproduce'}"
         rows.append((f"{outcome.claim.id} {refs([outcome.claim.source])}", stated_text(ds, outcome), computed_text(outcome), difference_text(outcome), status))
     columns = ("Claim", "Stated", "Recomputed", "Difference", "Status")
     return sheet("The articles' claims, recomputed from their stated inputs", columns, rows, right=("Recomputed", "Difference"))
@@ -164,6 +191,14 @@ def claim_json(ds: Dataset, outcome: ClaimOutcome) -> dict[str, Any]:
         "inputs": {i.name: {**range_json(i.range), "figure": i.figure, "take": i.take} for i in outcome.inputs},
         "implied": [{"name": i.name, "value": i.value, "unit": i.unit} for i in outcome.implied],
     }
+
+
+def candidates_json(outcome: ClaimOutcome) -> list[dict[str, Any]]:
+    return [
+        {"says": c.says, "computed": {**range_json(c.computed), "unit": outcome.stated_unit}, "holds": c.holds,
+         "figures": list(c.figures), "context": True}
+        for c in outcome.candidates
+    ]
 
 
 def run_json(ds: Dataset, run: dict[str, Any]) -> dict[str, Any]:
@@ -209,9 +244,15 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
             {"id": r.id, "label": r.label, **range_json(r.range), "unit": r.unit, "sources": list(r.sources), **r.details}
             for r in computed.results
         ],
-        "claims": [claim_json(ds, o) for o in computed.claims],
+        "claims": [claim_json(ds, o) | ({"candidates": candidates_json(o)} if computed.context is not None else {}) for o in computed.claims],
         "warnings": computed.warnings,
+        "dollars": computed.dollars,
     }
+    if computed.context is not None:
+        obj["context"] = [
+            {"id": r.id, "label": r.label, **range_json(r.range), "unit": r.unit, "sources": list(r.sources), **r.details}
+            for r in computed.context
+        ]
     if computed.placements:
         obj["placements"] = {end: placement_json(p) for end, p in zip(("low", "high"), computed.placements)}
     if computed.simulated is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from nkru.model import Dataset, Figure
 from nkru.render.computed import computed_text, implied_text, stated_text
-from nkru.render.sheets import Sheet, SourceRefs, View, describe_source, fmt, fmt_figure, fmt_range, num, sheet
+from nkru.render.sheets import Sheet, SourceRefs, View, describe_source, fmt, fmt_figure, fmt_range, num, range_json, sheet
 
 if TYPE_CHECKING:
     from nkru.audit import Report
@@ -64,20 +64,40 @@ def _disagreement_sheets(figures: list[Figure], refs: SourceRefs) -> list[Sheet]
     return sheets
 
 
+def conversion_text(ds: Dataset, figure: Figure) -> str:
+    """A figure in another currency, in dollars at each dated rate, with the rate it implies."""
+    from nkru.context import currency_conversions, implied_rates
+
+    parts = [
+        f"≈ {fmt_range(usd.amount, 'USD')} at {fmt_range(rate.per_usd, '')} {rate.currency}/USD" + (f" ({rate.as_of})" if rate.as_of else " (undated)") + f" [{rate.figure}]"
+        for rate, usd in currency_conversions(ds, figure)
+    ]
+    parts += [f"implies {rate:,g} {figure.unit}/USD against {twin.id}" for twin, rate in implied_rates(ds, figure)]
+    return "\n".join(parts)
+
+
 def figures_view(ds: Dataset, figures: list[Figure], disagreements_only: bool) -> View:
     def sheets() -> list[Sheet]:
         refs = SourceRefs(ds)
         listing = []
         if not disagreements_only:
             rows = [
-                (f.id, f.quantity, fmt_figure(f), f.basis, f.as_of or "", refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
+                (f.id, f.quantity, fmt_figure(f) + (f"\n{conversion_text(ds, f)}" if conversion_text(ds, f) else ""), f.basis, f.as_of or "",
+                 refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
                 for f in figures
             ]
             listing = [sheet("Figures", ("Id", "Quantity", "Figure", "Basis", "As of", "Source"), rows, right=("Figure",))]
         return listing + _disagreement_sheets(figures, refs) + [refs.sheet()]
 
     def json() -> dict[str, Any]:
+        from nkru.context import currency_conversions, implied_rates
+
         obj: dict[str, Any] = {"figures": [figure_json(ds, f) for f in figures]}
+        for item, f in zip(obj["figures"], figures):
+            conversions = currency_conversions(ds, f)
+            if conversions:
+                item["in_usd"] = [{"rate_figure": r.figure, "per_usd": range_json(r.per_usd), "as_of": r.as_of, **range_json(m.amount)} for r, m in conversions]
+                item["implied_rates"] = [{"against": twin.id, "per_usd": rate} for twin, rate in implied_rates(ds, f)]
         if disagreements_only:
             obj["disagreements"] = {
                 "quantities": {q: [f.id for f in fs] for q, fs in split_quantities(figures).items()},
