@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from nkru.errors import NkruError
-from nkru.model import Dataset, Figure, Range, plain
+from nkru.model import Dataset, Figure, Range
 
 CURRENCIES = ("USD", "KRW", "RUB")
 
@@ -103,7 +103,3 @@ def in_dollars_of(money: Money, year: int, cpi: dict[int, float]) -> Money:
         known = f"{min(cpi)}–{max(cpi)}" if cpi else "none"
         raise MoneyError(f"no CPI-U for {', '.join(map(str, missing))} (the data has {known})")
     return Money(money.amount.scaled(cpi[year] / cpi[money.year]), "USD", year, money.basis)
-
-
-def describe_factor(money_year: int, year: int, cpi: dict[int, float]) -> str:
-    return f"× {plain(cpi[year])} / {plain(cpi[money_year])} (CPI-U {year} / {money_year})"

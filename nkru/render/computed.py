@@ -117,18 +117,19 @@ def _bands(placements: tuple[Placement, Placement], refs: SourceRefs) -> Sheet:
 
 def _prices(ds: Dataset, computed: Computed, ratios: list[Result], refs: SourceRefs) -> Sheet:
     """The articles' S-400 prices grouped by unit basis, cheapest first within a basis only."""
-    from nkru.context import basis_flags
+    from nkru.context import basis_flags, like_for_like, s400_prices
 
     by_id = {r.id: r for r in computed.results}
     rows = []
-    ordered = sorted(ratios, key=lambda r: (ds.figures[r.details["price_figure"]].basis, ds.figures[r.details["price_figure"]].range.low))
+    order = [p.id for group in like_for_like(s400_prices(ds, with_context=False)) for p in group.prices]
+    ordered = sorted(ratios, key=lambda r: order.index(r.details["price_figure"]))
     for ratio in ordered:
         figure = ds.figures[ratio.details["price_figure"]]
         measures = (ratio, by_id[f"shortfall_to_{figure.id}"], by_id[f"years_to_equal_{figure.id}"])
         year = f" ({figure.as_of})" if figure.as_of else ""
         price = f"{fmt_figure(figure)}{year}"
         if "price_in_dollars" in ratio.details:
-            price += f"\n= {fmt(ratio.details['price_in_dollars'], 'USD')} in {computed.dollars} $"
+            price += f"\n= {fmt(ratio.details['price_in_dollars'], 'USD')} of {computed.dollars}"
         rows.append((
             figure.basis, price,
             *(f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in measures),
