@@ -309,10 +309,7 @@ class ClaimOutcome(NamedTuple):
 
     @property
     def difference(self) -> Range | None:
-        if self.stated is None:
-            return None
-        value = None if self.computed.value is None or self.stated.value is None else self.computed.value - self.stated.value
-        return Range(value, self.computed.low - self.stated.low, self.computed.high - self.stated.high)
+        return None if self.stated is None else self.computed.minus(self.stated)
 
 
 def claim_input(ds: Dataset, formula: str, name: str, spec: str | ClaimInput) -> ClaimInputValue:

@@ -155,9 +155,11 @@ def _emit(view: Any, out: Out) -> None:
     from nkru import render
 
     if out.svg or out.html:
+        from io import StringIO
+
         from rich.console import Console
 
-        recorder = Console(record=True, width=120, file=open(os.devnull, "w"))
+        recorder = Console(record=True, width=120, file=StringIO())
         recorder.print(render.as_rich(view))
         if out.svg:
             _write(out.svg, recorder.export_svg(title="nkru", clear=False).encode(), out.force, "--svg")

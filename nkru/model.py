@@ -391,6 +391,11 @@ class Range(NamedTuple):
         value = None if self.value is None else self.value * factor
         return Range(value, self.low * factor, self.high * factor)
 
+    def minus(self, other: Range) -> Range:
+        """End by end: how far each of this range's figures lies from the other's."""
+        value = None if self.value is None or other.value is None else self.value - other.value
+        return Range(value, self.low - other.low, self.high - other.high)
+
 
 class Result(NamedTuple):
     """One computed row: what it is, its range, its unit and the sources behind it."""

@@ -48,13 +48,6 @@ def _find(computed: list[Computed], ident: str) -> tuple[str, str, Any] | None:
     return None
 
 
-def _difference(a: Any, b: Any) -> Any:
-    from nkru.model import Range
-
-    value = None if a.value is None or b.value is None else b.value - a.value
-    return Range(value, b.low - a.low, b.high - a.high)
-
-
 def compare_view(ds: Dataset, columns: list[tuple[str, list[Computed]]], run: dict[str, Any]) -> View:
     names = [name for name, _ in columns]
     rows = compare_rows(ds, columns)
@@ -63,7 +56,7 @@ def compare_view(ds: Dataset, columns: list[tuple[str, list[Computed]]], run: di
         text = fmt(value.value, unit) if value.value is not None else fmt_range(value, unit)
         if first is None or value is first:
             return text
-        diff = _difference(first, value)
+        diff = value.minus(first)
         delta = signed(diff.value, unit) if diff.value is not None else f"{signed(diff.low, unit)} / {signed(diff.high, unit)}"
         return f"{text}\n({delta})"
 
@@ -84,7 +77,7 @@ def compare_view(ds: Dataset, columns: list[tuple[str, list[Computed]]], run: di
             out_rows.append({
                 "id": row["id"], "label": row["label"], "unit": row["unit"],
                 "columns": [
-                    {"scenario": name, **range_json(v), "difference": range_json(_difference(first, v)) if first is not None and v is not first else None}
+                    {"scenario": name, **range_json(v), "difference": range_json(v.minus(first)) if first is not None and v is not first else None}
                     for name, v in zip(names, row["values"])
                 ],
             })
