@@ -1,19 +1,24 @@
 """The one loader: data files and command-line inputs -> validated model objects.
 
 `reader` turns YAML into located plain values, `dataset` validates and cross-checks the data
-files (caching what passed), `options` reads `--set` and scenarios.
+files (caching what passed), `options` reads `--set` and scenarios. Names resolve lazily
+(PEP 562): a run whose data is cached never imports the YAML reader.
 """
 
-from nkru.load.dataset import (
-    DATA_FILES, bundled_data_dir, cache_dir, cross_check, data_paths, display_name, load_dataset,
-)
-from nkru.load.options import (
-    Scenario, load_scenario, load_scenarios, parse_override, parse_overrides, parse_target, scenario_files, scenario_path,
-)
-from nkru.load.reader import MAX_FILE_BYTES, read_yaml, validate
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "DATA_FILES", "MAX_FILE_BYTES", "Scenario", "bundled_data_dir", "cache_dir", "cross_check", "data_paths",
-    "display_name", "load_dataset", "load_scenario", "load_scenarios", "parse_override", "parse_overrides", "parse_target",
-    "read_yaml", "scenario_files", "scenario_path", "validate",
-]
+_HOMES = {
+    "DATA_FILES": "dataset", "bundled_data_dir": "dataset", "cache_dir": "dataset", "cross_check": "dataset",
+    "data_paths": "dataset", "display_name": "dataset", "load_dataset": "dataset",
+    "Scenario": "options", "load_scenario": "options", "load_scenarios": "options", "parse_override": "options",
+    "parse_overrides": "options", "parse_target": "options", "scenario_files": "options", "scenario_path": "options",
+    "MAX_FILE_BYTES": "reader", "read_yaml": "reader", "validate": "reader",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'nkru.load' has no attribute {name!r}")
+    return getattr(import_module(f"nkru.load.{_HOMES[name]}"), name)

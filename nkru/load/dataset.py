@@ -14,7 +14,6 @@ from nkru import __version__
 from nkru import model as model_module
 from nkru.errors import DataError, Locator, Problem, UsageError
 from nkru.files import write_atomic
-from nkru.load.reader import read_yaml, validate
 from nkru.model import (
     FORMULA_INPUTS,
     AssumptionsFile,
@@ -95,6 +94,8 @@ def _digests(paths: dict[str, Path]) -> list[tuple[str, str]] | None:
 
 
 def _load_fresh(paths: dict[str, Path], digests: tuple[tuple[str, str], ...]) -> Dataset:
+    from nkru.load.reader import read_yaml, validate  # only when the data has to be parsed
+
     reads = {key: read_yaml(path, display_name(path)) for key, path in paths.items()}
     models = {key: validate(read, DATA_FILES[key]) for key, read in reads.items()}
     problems = [p for read in reads.values() for p in read.problems]

@@ -11,7 +11,6 @@ from typing import Any, NamedTuple
 
 from nkru.errors import DataError, Locator, UsageError, shown
 from nkru.load.dataset import bundled_data_dir, display_name
-from nkru.load.reader import read_yaml, validate
 from nkru.model import (
     ASSUMPTION_UNITS,
     DISTRIBUTIONS,
@@ -124,6 +123,8 @@ def scenario_path(spec: str, data_dir: Path | None) -> Path:
 
 def load_scenario(path: Path, ds: Dataset) -> Scenario:
     """Read a scenario strictly and resolve each setting against the dataset's figures."""
+    from nkru.load.reader import read_yaml, validate
+
     read = read_yaml(path, display_name(path))
     parsed = validate(read, ScenarioFile)
     if read.problems:

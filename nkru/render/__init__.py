@@ -1,12 +1,23 @@
-"""Rendering: results to Rich tables, JSON, CSV and Markdown. Nothing here prints."""
+"""Rendering: results to Rich tables, JSON, CSV and Markdown. Nothing here prints.
 
-from nkru.render.computed import computed_view
-from nkru.render.explain import compare_view, explain_view
-from nkru.render.listings import check_lines, check_rows, check_summary, check_view, figures_view, scenarios_view, sources_view
-from nkru.render.sheets import View, as_rich, as_text
-from nkru.render.uncertainty import sensitivity_view, solve_view
+Names resolve lazily (PEP 562), so a command imports only the views it shows.
+"""
 
-__all__ = [
-    "View", "as_rich", "as_text", "check_lines", "check_rows", "check_summary", "check_view", "compare_view",
-    "computed_view", "explain_view", "figures_view", "scenarios_view", "sensitivity_view", "solve_view", "sources_view",
-]
+from importlib import import_module
+from typing import Any
+
+_HOMES = {
+    "View": "sheets", "as_rich": "sheets", "as_text": "sheets",
+    "computed_view": "computed",
+    "compare_view": "explain", "explain_view": "explain",
+    "check_lines": "listings", "check_rows": "listings", "check_summary": "listings", "check_view": "listings",
+    "figures_view": "listings", "scenarios_view": "listings", "sources_view": "listings",
+    "sensitivity_view": "uncertainty", "solve_view": "uncertainty",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'nkru.render' has no attribute {name!r}")
+    return getattr(import_module(f"nkru.render.{_HOMES[name]}"), name)
