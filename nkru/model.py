@@ -18,7 +18,7 @@ FLOOR_QUALIFIERS = frozenset({"at least", "over", "barely exceeds", "likely exce
 Unit = Literal[
     "soldiers", "USD", "KRW", "RUB", "percent", "rounds", "containers", "howitzers",
     "rocket systems", "missiles", "workers", "months", "years",
-    "KRW per USD", "RUB per USD", "index points", "battalions", "batteries", "regiments",
+    "KRW per USD", "RUB per USD", "index points", "battalions", "batteries", "regiments", "housing units",
 ]
 Basis = Literal[
     "total", "per year", "per soldier per month", "per soldier one-off",

@@ -26,7 +26,7 @@ def check_after(data_copy: Path, *edits: tuple[str, str, str]) -> list[str]:
 def test_shipped_data_passes_check():
     result = run("check")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[-1] == "nkru check: ok: 15 sources, 56 figures, 6 claims (3 reproduce, 3 known not to)"
+    assert result.stdout.splitlines()[-1] == "nkru check: ok: 15 sources, 58 figures, 6 claims (3 reproduce, 3 known not to)"
 
 
 def test_unexplained_claims_are_listed_not_failed():
@@ -53,7 +53,7 @@ def test_editing_a_figure_a_claim_depends_on_fails_check(data_copy: Path, monkey
 def test_a_quote_that_does_not_contain_its_figure_fails_check(data_copy: Path, monkeypatch):
     monkeypatch.chdir(data_copy)
     lines = check_after(data_copy, ("figures.yaml", "value: 625_000_000", "value: 652_000_000"))
-    assert 'figures.yaml:194:5: figures[s400_price_turkey].value: 652,000,000 is not in the quote "Turkey $625 million in 2017"' in lines
+    assert 'figures.yaml:203:5: figures[s400_price_turkey].value: 652,000,000 is not in the quote "Turkey $625 million in 2017"' in lines
 
 
 def test_an_assumption_no_figure_states_fails_check(data_copy: Path, monkeypatch):

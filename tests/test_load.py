@@ -72,7 +72,7 @@ EXPECTED = {
     "figures.bad-fields.yaml": [
         "figures.yaml:2:5: figures[rate]: a percentage cannot exceed 100",
         "figures.yaml:15:5: figures[pay].qualifier: 'roughly' is not one of: 'exact', 'approximately', 'at least', 'over', 'barely exceeds' or 'likely exceeds'",
-        "figures.yaml:16:5: figures[pay].unit: 'dollars' is not one of: 'soldiers', 'USD', 'KRW', 'RUB', 'percent', 'rounds', 'containers', 'howitzers', 'rocket systems', 'missiles', 'workers', 'months', 'years', 'KRW per USD', 'RUB per USD', 'index points', 'battalions', 'batteries' or 'regiments'",
+        "figures.yaml:16:5: figures[pay].unit: 'dollars' is not one of: 'soldiers', 'USD', 'KRW', 'RUB', 'percent', 'rounds', 'containers', 'howitzers', 'rocket systems', 'missiles', 'workers', 'months', 'years', 'KRW per USD', 'RUB per USD', 'index points', 'battalions', 'batteries', 'regiments' or 'housing units'",
         "figures.yaml:17:5: figures[pay].basis: 'per month' is not one of: 'total', 'per year', 'per soldier per month', 'per soldier one-off', 'per soldier period unstated', 'per regiment', 'per battalion', 'per battery', 'per contract' or 'per system unit unstated'",
     ],
     "figures.two-documents.yaml": ["figures.yaml:2:1: holds more than one YAML document"],
