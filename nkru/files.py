@@ -19,10 +19,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    finally:
+        # After the rename the temporary name is gone; after an interruption it is removed.
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        raise
 
 
 def copy_tree(source: Path, target: Path, force: bool) -> tuple[list[Path], list[Path]]:
