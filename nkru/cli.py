@@ -154,12 +154,14 @@ def _emit(view: Any, out: Out) -> None:
     """Write a view in the chosen format to stdout or --output, and as --svg / --html."""
     from nkru import render
 
-    if out.svg or out.html:
+    from rich.console import Console
+
+    table_to_file = out.format is Format.table and out.output
+    if out.svg or out.html or table_to_file:
         from io import StringIO
 
-        from rich.console import Console
-
-        recorder = Console(record=True, width=120, file=StringIO())
+        buffer = StringIO()  # one rendering at a fixed width serves the file and the exports
+        recorder = Console(record=True, width=120, file=buffer, highlight=False)
         recorder.print(render.as_rich(view))
         if out.svg:
             _write(out.svg, recorder.export_svg(title="nkru", clear=False).encode(), out.force, "--svg")
@@ -167,17 +169,9 @@ def _emit(view: Any, out: Out) -> None:
             _write(out.html, recorder.export_html(clear=False).encode(), out.force, "--html")
     if out.format is not Format.table:
         text = render.as_text(view, out.format.value)
-    elif out.output:
-        from io import StringIO
-
-        from rich.console import Console
-
-        buffer = StringIO()
-        Console(file=buffer, width=120, highlight=False).print(render.as_rich(view))
+    elif table_to_file:
         text = buffer.getvalue()
     else:
-        from rich.console import Console
-
         Console(highlight=False).print(render.as_rich(view))
         return
     if out.output:

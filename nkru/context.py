@@ -27,6 +27,12 @@ def annual_price_year(ds: Dataset) -> int | None:
     return max(years) if years else None
 
 
+def dollar_factor(ds: Dataset, from_year: int | None, to_year: int) -> float:
+    """What one dollar of `from_year` is in dollars of `to_year` (CPI-U); MoneyError if unknown."""
+    one = money.Money(Range.point(1.0), "USD", from_year, "total")
+    return money.in_dollars_of(one, to_year, money.cpi_index(ds)).amount.low
+
+
 def in_constant_dollars(ds: Dataset, computed: Computed, year: int) -> Computed:
     """Every USD result of deal-value in dollars of `year`: each amount scaled by the CPI-U of
     its own price year, then the comparisons recomputed from the scaled amounts."""

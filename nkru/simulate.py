@@ -90,10 +90,15 @@ class Probability(NamedTuple):
     placement: Placement | None = None
 
 
-def price_probabilities(ds: Dataset, values: np.ndarray) -> list[Probability]:
+def price_probabilities(ds: Dataset, values: np.ndarray, dollars: int | None = None) -> list[Probability]:
+    """P(one year ≥ each S-400 price); with `dollars`, both sides in dollars of that year."""
+    from nkru import context, money
+
     out = []
     for fid in ds.compare_with.s400_prices:
         price = ds.figures[fid].range.low
+        if dollars is not None:
+            price *= context.dollar_factor(ds, money.price_year(ds, ds.figures[fid]), dollars)
         out.append(Probability(f"p_year_covers_{fid}", float((values >= price).mean()), fid))
     return out
 
@@ -132,8 +137,13 @@ def for_command(ds: Dataset, computed: Computed, inputs: dict[str, Input], n: in
     """Simulate the headline result of `deal-value` (annual value) or `casualties` (rate)."""
     formula = "annual_value_usd" if computed.command == "deal-value" else "casualty_rate"
     simulation = run(formula, inputs, n, seed)
+    if computed.dollars is not None:  # the tables are in constant dollars: so is the simulation
+        from nkru import context
+
+        factor = context.dollar_factor(ds, context.annual_price_year(ds), computed.dollars)
+        simulation = simulation._replace(result=simulation.result * factor)
     values = simulation.result
-    probabilities = price_probabilities(ds, values) if formula == "annual_value_usd" else band_probabilities(ds, values)
+    probabilities = price_probabilities(ds, values, computed.dollars) if formula == "annual_value_usd" else band_probabilities(ds, values)
     unit = computed.results[0].unit
     readings = {name: inputs[name].reading for name in FORMULA_INPUTS[formula]}
     return Simulated(formula, unit, simulation, summary(values), sparkline(values), probabilities, readings)

@@ -138,3 +138,18 @@ def test_a_foreign_currency_input_needs_its_rate(data_copy: Path, monkeypatch):
     assert result.stdout.splitlines()[0].endswith(
         "claims[lowy-annual-value].candidates[0].inputs.bonus_usd: figure ru_signon_bonus is in RUB; bonus_usd is in USD (convert it with per: RATE)"
     )
+
+
+def test_a_simulation_in_constant_dollars_matches_the_tables(tmp_path: Path):
+    import numpy as np
+
+    args = ("deal-value", "--simulate", "20000", "--seed", "5", "--set", "troops=15000..25000", "--format", "json")
+    nominal = json.loads(run(*args).stdout)
+    deflated = json.loads(run(*args, "--dollars", "2014").stdout)
+    assert deflated["simulation"]["p50"] == pytest.approx(nominal["simulation"]["p50"] * CPI_2014 / CPI_2024)
+    samples = tmp_path / "s.npy"
+    restated = json.loads(run(*args, "--dollars", "2024", "--samples-out", str(samples)).stdout)
+    annual = np.load(samples)["annual_value_usd"]  # the pay figures are 2024 prices: no change
+    china = next(p for p in restated["probabilities"] if p["figure"] == "s400_price_china")
+    assert china["probability"] == float((annual >= 500e6 * CPI_2024 / CPI_2014).mean())
+    assert china["probability"] < next(p for p in nominal["probabilities"] if p["figure"] == "s400_price_china")["probability"]
