@@ -42,7 +42,7 @@ def test_editing_a_figure_a_claim_depends_on_fails_check(data_copy: Path, monkey
         ("figures.yaml", "between 1,000 and 3,800 losses", "between 1,000 and 4,800 losses"),
     )
     # The losses assumption cites the edited figure too, so it no longer holds either.
-    assert lines[0].startswith("assumptions.yaml:49:5: assumptions.losses.high: 3,800 is not stated by its figures (losses_lowy)")
+    assert lines[0].startswith("assumptions.yaml:50:5: assumptions.losses.high: 3,800 is not stated by its figures (losses_lowy)")
     assert lines[1] == (
         "claims.yaml:40:5: claims[lowy-casualty-rate].stated: differs: 1,000 to 3,800 losses among 11,000 troops "
         "equate to a casualty rate of 9-35%. No longer reproduces from losses_lowy, troops_lowy"
@@ -60,7 +60,7 @@ def test_an_assumption_no_figure_states_fails_check(data_copy: Path, monkeypatch
     monkeypatch.chdir(data_copy)
     lines = check_after(data_copy, ("assumptions.yaml", "value: 11_000", "value: 15_000"), ("assumptions.yaml", "high: 12_000", "high: 15_000"))
     assert lines[0].startswith(
-        "assumptions.yaml:21:5: assumptions.troops.value: 15,000 is not stated by its figures (troops_lowy, troops_brief_hypothetical, troops_brief_kursk)"
+        "assumptions.yaml:22:5: assumptions.troops.value: 15,000 is not stated by its figures (troops_lowy, troops_brief_hypothetical, troops_brief_kursk)"
     )
 
 

@@ -113,7 +113,7 @@ CROSS_FILE = [
     ("claims.yaml", "monthly_pay_usd: pay_nis_monthly\n      months: service_period_lowy", "monthly_pay_usd: pay_isdp\n      months: service_period_lowy",
      "claims.yaml:50:7: claims[lowy-annual-value].inputs.monthly_pay_usd: figure pay_isdp is per soldier period unstated; monthly_pay_usd must be per soldier per month"),
     ("assumptions.yaml", "figures: [losses_lowy]", "figures: [losses_lowie]",
-     "assumptions.yaml:51:5: assumptions.losses.figures: unknown figure 'losses_lowie'"),
+     "assumptions.yaml:52:5: assumptions.losses.figures: unknown figure 'losses_lowie'"),
     ("figures.yaml", "  - id: losses_lowy", "  - id: troops_lowy",
      "figures.yaml:36:5: figures[troops_lowy].id: id 'troops_lowy' is used twice"),
 ]

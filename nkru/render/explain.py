@@ -13,11 +13,12 @@ from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, range_js
 
 
 def headline_ids(ds: Dataset) -> list[str]:
-    """The rows of `nkru compare`: the inputs, then the results a reader looks at first."""
-    cheapest = ds.compare_with.s400_prices[0]
+    """The rows of `nkru compare`: the inputs, then the results a reader looks at first. The
+    price is the first one `compare_with` lists (no cheapest is picked across unit bases)."""
+    price = ds.compare_with.s400_prices[0]
     return [
         "troops", "monthly_pay_usd", "months", "bonus_usd", "losses", "annual_value_usd",
-        f"ratio_to_{cheapest}", f"years_to_equal_{cheapest}", "share_of_total_deal", "casualty_rate",
+        f"ratio_to_{price}", f"years_to_equal_{price}", "share_of_total_deal", "casualty_rate",
     ]
 
 
