@@ -271,12 +271,12 @@ class Setting:
 
     def __post_init__(self) -> None:
         numbers = (self.value, self.low, self.high) != (None, None, None)
+        if not self.note:
+            raise ValueError("every setting needs a note saying why (and where its numbers come from)")
         if self.figure is None:
             if self.take is not None:
                 raise ValueError("take goes with figure")
             check_bounds(self.value, self.low, self.high, need_value=False)
-            if not self.note:
-                raise ValueError("numbers of a scenario's own need a note saying where they come from")
         elif numbers:
             raise ValueError("give either figure (with take) or numbers, not both")
 

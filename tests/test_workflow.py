@@ -79,6 +79,14 @@ def test_a_scenario_file_of_ones_own(tmp_path: Path):
     assert _annual(out) == 15_000 * 26_000
 
 
+def test_every_setting_says_why(tmp_path: Path):
+    path = tmp_path / "terse.yaml"
+    path.write_text("note: a test\nset:\n  troops: {figure: troops_lowy}\n")
+    result = run("deal-value", "--scenario", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.endswith("terse.yaml:3:3: set.troops: every setting needs a note saying why (and where its numbers come from)\n")
+
+
 def test_unknown_scenario():
     result = run("deal-value", "--scenario", "nope")
     assert (result.exit_code, result.stderr) == (2, "Error: --scenario nope: unknown scenario (known: high, lim-inss, low, lowy, nis; or give a .yaml file)\n")
@@ -86,7 +94,7 @@ def test_unknown_scenario():
 
 def test_a_broken_scenario_is_located_and_fails_check(data_copy: Path, monkeypatch):
     monkeypatch.chdir(data_copy)
-    (data_copy / "scenarios" / "bad.yaml").write_text("note: n\nset:\n  troops: {figure: troops_nowhere}\n  bonus: {value: 1, note: x}\n")
+    (data_copy / "scenarios" / "bad.yaml").write_text("note: n\nset:\n  troops: {figure: troops_nowhere, note: x}\n  bonus: {value: 1, note: x}\n")
     result = run("deal-value", "--data", str(data_copy), "--scenario", "bad")
     assert (result.exit_code, result.stderr) == (2, "Error: scenarios/bad.yaml:4:3: set.bonus: 'bonus' is not one of: 'troops', 'monthly_pay_usd', 'months', 'bonus_usd' or 'losses'\n")
     edit(data_copy / "scenarios" / "bad.yaml", "  bonus: {value: 1, note: x}\n", "")
@@ -99,7 +107,10 @@ def test_scenarios_lists_the_shipped_readings():
     out = _json("scenarios")
     assert [s["name"] for s in out["scenarios"]] == ["high", "lim-inss", "low", "lowy", "nis"]
     lim = next(s for s in out["scenarios"] if s["name"] == "lim-inss")
-    assert lim["set"]["monthly_pay_usd"] == {"value": 2500, "low": 2500, "high": 2500, "figures": ["pay_mercenary_monthly"], "note": None}
+    assert lim["set"]["monthly_pay_usd"] == {
+        "value": 2500, "low": 2500, "high": 2500, "figures": ["pay_mercenary_monthly"],
+        "note": "the midpoint of the foreign mercenaries' $2,000-3,000",
+    }
 
 
 # ---------------------------------------------------------------------------- compare, explain
