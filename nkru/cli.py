@@ -188,14 +188,21 @@ def _rerun(command_name: str, data: Path | None, scenarios: list[str], sets: lis
 
 def _setup(data: Path | None, scenarios: list[str] | None, sets: list[str] | None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Load the data, apply scenarios in order and then --set: (dataset, inputs, run record)."""
-    from nkru import calc
-    from nkru.load import load_dataset, load_scenarios, parse_overrides
+    from nkru.load import load_dataset, parse_overrides
 
     set_overrides = parse_overrides(sets or [])
     ds = load_dataset(data)
-    applied = load_scenarios(scenarios or [], data, ds)
+    return (ds, *_apply(ds, data, scenarios or [], set_overrides))
+
+
+def _apply(ds: Any, data: Path | None, scenarios: list[str], set_overrides: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Scenarios in order, then --set, over a loaded dataset: (inputs, run record)."""
+    from nkru import calc
+    from nkru.load import load_scenarios
+
+    applied = load_scenarios(scenarios, data, ds)
     overrides = [o for s in applied for o in s.overrides] + set_overrides
-    return ds, calc.inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
+    return calc.inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
 
 
 def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim,
@@ -276,14 +283,16 @@ def compare(
     Example: nkru compare baseline lim-inss high
     """
     from nkru import calc, render
-    from nkru.load import parse_overrides
+    from nkru.load import load_dataset, parse_overrides
 
+    set_overrides = parse_overrides(set_ or [])
+    ds = load_dataset(data)
     columns, applied = [], []
     for name in scenarios:
-        ds, inputs, run = _setup(data, [] if name == "baseline" else [name], set_)
+        inputs, run = _apply(ds, data, [] if name == "baseline" else [name], set_overrides)
         applied += run["scenarios"]
         columns.append((name, [calc.deal_value(ds, inputs), calc.casualties(ds, inputs)]))
-    run = {"scenarios": applied, "overrides": parse_overrides(set_ or []), "rerun": _rerun("compare", data, [], set_ or [], *scenarios)}
+    run = {"scenarios": applied, "overrides": set_overrides, "rerun": _rerun("compare", data, [], set_ or [], *scenarios)}
     _emit(render.compare_view(ds, columns, run), Out(format_, output, force, svg, html))
 
 

@@ -102,7 +102,7 @@ class Bounded:
     high: NonNegative | None = None
 
     def __post_init__(self) -> None:
-        check_bounds(self.value, self.low, self.high, need_value=False)
+        check_bounds(self.value, self.low, self.high)
 
     @property
     def range(self) -> Range:
@@ -276,7 +276,7 @@ class Setting:
         if self.figure is None:
             if self.take is not None:
                 raise ValueError("take goes with figure")
-            check_bounds(self.value, self.low, self.high, need_value=False)
+            check_bounds(self.value, self.low, self.high)
         elif numbers:
             raise ValueError("give either figure (with take) or numbers, not both")
 
@@ -341,14 +341,12 @@ def plain(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.6f}".rstrip("0")
 
 
-def check_bounds(value: float | None, low: float | None, high: float | None, *, need_value: bool) -> None:
+def check_bounds(value: float | None, low: float | None, high: float | None) -> None:
     """Raise ValueError unless the numbers form a point or a range with low <= value <= high."""
     if (low is None) != (high is None):
         raise ValueError("give both low and high, or neither")
     if value is None and low is None:
         raise ValueError("give a value, or low and high")
-    if need_value and value is None:
-        raise ValueError("give a value")
     if low is not None and high is not None:
         if low > high:
             raise ValueError(f"low {plain(low)} is above high {plain(high)}")

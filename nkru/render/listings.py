@@ -82,7 +82,7 @@ def figures_view(ds: Dataset, figures: list[Figure], disagreements_only: bool) -
         listing = []
         if not disagreements_only:
             rows = [
-                (f.id, f.quantity, fmt_figure(f) + (f"\n{conversion_text(ds, f)}" if conversion_text(ds, f) else ""), f.basis, f.as_of or "",
+                (f.id, f.quantity, "\n".join(filter(None, (fmt_figure(f), conversion_text(ds, f)))), f.basis, f.as_of or "",
                  refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
                 for f in figures
             ]
