@@ -1,5 +1,6 @@
-"""What `nkru check` verifies beyond the schema: quotes hold their numbers, assumptions are
-stated by the figures they cite, and every claim still reconciles as the data says it does."""
+"""What `nkru check` verifies beyond what loading does: quotes hold their numbers (and, where
+a source's text is at hand, are verbatim in it), every scenario resolves, and every claim still
+reconciles as the data says it does."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from nkru.calc import ClaimOutcome, reconcile
+from nkru.engine.claims import ClaimOutcome, reconcile
 from nkru.errors import NkruError, Problem
-from nkru.model import Dataset, Figure, factor, plain
+from nkru.model import Dataset, Figure, Source, plain
 
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -63,27 +64,51 @@ def quote_findings(ds: Dataset) -> list[Problem]:
     return findings
 
 
-def assumption_findings(ds: Dataset) -> list[Problem]:
-    """Each number of an assumption that cites figures must be one of theirs (in its unit)."""
+def text_findings(ds: Dataset, texts_dir: Path | None) -> list[Problem]:
+    """Every quote of a source whose text is at hand must be verbatim in it: the source's own
+    `text:` file (beside sources.yaml), or DIR/<seed> or DIR/<id>.txt with --texts DIR."""
+    from nkru.texts import TextError, missing_quotes, read_text
+
     findings = []
-    for name, assumption in ds.assumption_items():
-        cited = [ds.figures[fid] for fid in assumption.figures]
-        if not cited:
+    for source in ds.sources.values():
+        path = _text_path(ds, source, texts_dir)
+        if path is None:
             continue
-        stated = []
-        for figure in cited:
-            try:
-                stated += [x * factor(figure.unit, assumption.unit) for x in figure_numbers(figure)]
-            except ValueError:
-                findings.append(ds.locator.problem("assumptions", name, ("figures",), f"figure {figure.id} is in {figure.unit}; {name} is in {assumption.unit}"))
-        for key in ("value", "low", "high"):
-            x = getattr(assumption, key)
-            if x is not None and not _stated(stated, x):
-                figures = ", ".join(assumption.figures)
-                findings.append(ds.locator.problem(
-                    "assumptions", name, (key,),
-                    f"{plain(x)} is not stated by its figures ({figures}); cite a figure that states it, or drop `figures` and explain the number in `note`",
-                ))
+        try:
+            text = read_text(path)
+        except TextError as error:
+            findings.append(ds.locator.problem("sources", source.id, ("text",) if source.text else (), f"its text {error}"))
+            continue
+        quotes = [(f.id, f.quote) for f in ds.figures.values() if f.source == source.id]
+        for fid in missing_quotes(quotes, text):
+            section = "context" if fid in ds.context_ids else "figures"
+            findings.append(ds.locator.problem(section, fid, ("quote",), f"the quote is not verbatim in {source.id}'s text ({path.name})"))
+    return findings
+
+
+def _text_path(ds: Dataset, source: Source, texts_dir: Path | None) -> Path | None:
+    if texts_dir is not None:
+        for name in (source.seed, f"{source.id}.txt"):
+            if name and (texts_dir / name).exists():
+                return texts_dir / name
+    if source.text:
+        base = next((Path(str(path)).parent for name, path in ds.files if name.endswith("sources.yaml")), Path("."))
+        return base / source.text
+    return None
+
+
+def quantity_findings(ds: Dataset) -> list[Problem]:
+    """Every quantity must compute on the data's own inputs: no division by zero, no overflow."""
+    from nkru.compute import env_for, inputs_for
+    from nkru.engine import graph
+
+    env = env_for(ds, inputs_for(ds, []))
+    findings = []
+    for qid in ds.quantities:
+        try:
+            graph.bounds(ds, [qid], env.ranges)
+        except NkruError as error:
+            findings.append(ds.locator.problem("quantities", qid, ("formula",), f"cannot be computed on the data's inputs: {error}"))
     return findings
 
 
@@ -124,10 +149,12 @@ def scenario_findings(ds: Dataset, data_dir: Path | None) -> list[Problem]:
     return findings
 
 
-def audit(ds: Dataset, data_dir: Path | None = None) -> Report:
+def audit(ds: Dataset, data_dir: Path | None = None, texts_dir: Path | None = None) -> Report:
     """Every check nkru makes of loaded data, findings in file order."""
     outcomes = []
-    findings = quote_findings(ds) + assumption_findings(ds) + scenario_findings(ds, data_dir)
+    from nkru.load.crosscheck import provenance_problems
+
+    findings = quote_findings(ds) + provenance_problems(ds) + text_findings(ds, texts_dir) + quantity_findings(ds) + scenario_findings(ds, data_dir)
     for claim in ds.claims:
         try:
             outcomes.append(reconcile(ds, claim))

@@ -10,9 +10,10 @@ import functools
 import os
 import shlex
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
@@ -152,9 +153,9 @@ def _write(path: Path, data: bytes, force: bool, option: str) -> None:
 
 def _emit(view: Any, out: Out) -> None:
     """Write a view in the chosen format to stdout or --output, and as --svg / --html."""
-    from nkru import render
-
     from rich.console import Console
+
+    from nkru import render
 
     table_to_file = out.format is Format.table and out.output
     if out.svg or out.html or table_to_file:
@@ -188,42 +189,66 @@ def _rerun(command_name: str, data: Path | None, scenarios: list[str], sets: lis
 
 def _setup(data: Path | None, scenarios: list[str] | None, sets: list[str] | None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Load the data, apply scenarios in order and then --set: (dataset, inputs, run record)."""
-    from nkru.load import load_dataset, parse_overrides
+    ds = _load_sourced(data)
+    from nkru.load import parse_overrides
 
-    set_overrides = parse_overrides(sets or [])
-    ds = load_dataset(data)
+    set_overrides = parse_overrides(sets or [], ds)
     return (ds, *_apply(ds, data, scenarios or [], set_overrides))
+
+
+def _load_sourced(data: Path | None) -> Any:
+    """The dataset, refused if an input's numbers are not stated by the figures it cites: no
+    table may credit a number to a source that does not state it."""
+    from nkru.errors import DataError
+    from nkru.load import load_dataset
+    from nkru.load.crosscheck import provenance_problems
+
+    ds = load_dataset(data)
+    problems = provenance_problems(ds)
+    if problems:
+        raise DataError(problems)
+    return ds
 
 
 def _apply(ds: Any, data: Path | None, scenarios: list[str], set_overrides: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Scenarios in order, then --set, over a loaded dataset: (inputs, run record)."""
-    from nkru import calc
+    from nkru.compute import inputs_for
     from nkru.load import load_scenarios
 
     applied = load_scenarios(scenarios, data, ds)
     overrides = [o for s in applied for o in s.overrides] + set_overrides
-    return calc.inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
+    return inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
 
 
 def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim,
-               with_context: bool = False, dollars: int | None = None) -> None:
-    from nkru import calc, render
+               with_context: bool = False, dollars: int | None = None, quantities: list[str] | None = None) -> None:
+    """A computing command: the model's `which` command, or `calc` of some quantities."""
+    from nkru import compute, render
 
     if sim.samples_out and sim.samples is None:
         raise UsageError("--samples-out needs --simulate N")
     ds, inputs, run = _setup(data, scenarios, sets)
     extra = [] if sim.samples is None else ["--simulate", str(sim.samples), "--seed", str(sim.seed)]
     extra += (["--dollars", str(dollars)] if dollars else []) + (["--context"] if with_context else [])
-    run["rerun"] = _rerun(which.replace("_", "-"), data, scenarios or [], sets or [], *extra)
-    computed = getattr(calc, which)(ds, inputs)
-    if dollars or with_context:
-        from nkru import context
+    run["rerun"] = _rerun(which, data, scenarios or [], sets or [], *(quantities or []), *extra)
+    if quantities is not None:
+        from nkru.engine.sensitivity import check_quantity
 
-        computed = context.restate(ds, computed, inputs, dollars, with_context)
+        for qid in quantities:
+            check_quantity(ds, qid, "calc")
+        computed = compute.calc(ds, quantities, inputs, dollars)
+    else:
+        computed = compute.command(ds, which, inputs, dollars)
+    env = compute.env_for(ds, inputs, dollars)
+    if with_context:
+        from nkru.context import context_rows
+
+        spec = ds.model.commands.get(which)
+        computed = computed._replace(context=context_rows(ds, env, spec.comparison if spec else None))
     if sim.samples is not None:
         from nkru import simulate
 
-        computed = computed._replace(simulated=simulate.for_command(ds, computed, inputs, sim.samples, sim.seed))
+        computed = computed._replace(simulated=simulate.for_command(ds, computed, env.own, sim.samples, sim.seed))
         if sim.samples_out:
             data_bytes = simulate.samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
             _write(sim.samples_out, data_bytes, out.force, "--samples-out")
@@ -250,7 +275,7 @@ def deal_value(
 
     Example: nkru deal-value --scenario lim-inss --set troops=12000 --format markdown
     """
-    _computing("deal_value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
+    _computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
 
 
 @command("casualties")
@@ -258,7 +283,7 @@ def casualties(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
-    context: ContextOption = False,
+    context: ContextOption = False, dollars: DollarsOption = None,
 ) -> None:
     """The casualty rate (losses ÷ troops) against the article's thresholds.
 
@@ -267,7 +292,31 @@ def casualties(
 
     Example: nkru casualties --set troops=12000 --simulate 100000 --seed 7
     """
-    _computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context)
+    _computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
+
+
+@command("calc")
+def calc(
+    quantities: Annotated[list[str] | None, typer.Argument(metavar="QUANTITY...", help="Quantity ids of model.yaml; none lists them.")] = None,
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+    simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None, dollars: DollarsOption = None,
+) -> None:
+    """Compute any quantity of the model: its value, range, unit, formula and sources.
+
+    With no QUANTITY, list the quantities model.yaml declares, with their labels and units.
+    With --simulate, the first quantity is simulated.
+
+    Example: nkru calc annual_value_usd casualty_rate --set troops=12000
+    """
+    out = Out(format_, output, force, svg, html)
+    if not quantities:
+        from nkru import render
+        from nkru.load import load_dataset
+
+        _emit(render.quantities_view(load_dataset(data)), out)
+        return
+    _computing("calc", data, scenario, set_, out, Sim(simulate, seed, samples_out), False, dollars, quantities)
 
 
 @command("compare")
@@ -282,88 +331,92 @@ def compare(
 
     Example: nkru compare baseline lim-inss high
     """
-    from nkru import calc, render
-    from nkru.load import load_dataset, parse_overrides
+    from nkru import compute, render
+    from nkru.load import parse_overrides
 
-    set_overrides = parse_overrides(set_ or [])
-    ds = load_dataset(data)
+    ds = _load_sourced(data)
+    set_overrides = parse_overrides(set_ or [], ds)
     columns, applied = [], []
     for name in scenarios:
         inputs, run = _apply(ds, data, [] if name == "baseline" else [name], set_overrides)
         applied += run["scenarios"]
-        columns.append((name, [calc.deal_value(ds, inputs), calc.casualties(ds, inputs)]))
+        columns.append((name, [compute.command(ds, command_name, inputs) for command_name in ds.model.commands]))
     run = {"scenarios": applied, "overrides": set_overrides, "rerun": _rerun("compare", data, [], set_ or [], *scenarios)}
     _emit(render.compare_view(ds, columns, run), Out(format_, output, force, svg, html))
 
 
 @command("explain")
 def explain(
-    result_id: Annotated[str, typer.Argument(metavar="RESULT_ID", help="A result id, e.g. annual_value_usd or casualty_rate.")],
+    result_id: Annotated[str, typer.Argument(metavar="ID", help="A quantity or result id, e.g. annual_value_usd or casualty_rate_on_troops_lowy.")],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False,
 ) -> None:
-    """Where one number comes from: its formula, and each input traced to its figures,
-    qualifiers, quotes and sources, or to the scenario or --set that overrode it.
+    """Where one number comes from: its formula, each quantity in it down to its own formula,
+    and each input traced to its figures, qualifiers, quotes and sources, to the analyst's
+    note, or to the scenario or --set that overrode it.
 
     Example: nkru explain annual_value_usd --scenario lim-inss
     """
-    from nkru import calc, render
+    from nkru import compute, render
+    from nkru.errors import suggest
 
     ds, inputs, run = _setup(data, scenario, set_)
-    results = calc.all_results(ds, inputs)
-    if result_id not in results:
-        raise UsageError(f"unknown result '{result_id}' (known: {', '.join(results)})")
+    rows = compute.all_rows(ds, inputs)
+    if result_id not in rows:
+        raise UsageError(f"explain {result_id}: unknown id{suggest(result_id, rows) or '; `nkru calc` lists the quantities'}")
     run["rerun"] = _rerun("explain", data, scenario or [], set_ or [], result_id)
-    _emit(render.explain_view(ds, results[result_id], inputs, run), Out(format_, output, force, None, None))
-
-
-class Headline(str, Enum):
-    deal_value = "deal-value"
-    casualties = "casualties"
+    quantity_rows = {q: rows[q] for q in ds.quantities}
+    _emit(render.explain_view(ds, rows[result_id], quantity_rows, inputs, run), Out(format_, output, force, None, None))
 
 
 @command("sensitivity")
 def sensitivity(
-    which: Annotated[Headline, typer.Argument(metavar="COMMAND", help="deal-value (annual value) or casualties (casualty rate).")],
+    which: Annotated[str, typer.Argument(metavar="QUANTITY", help="A quantity id, or deal-value / casualties for their headline.")],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
     simulate: Annotated[int, typer.Option("--simulate", metavar="N", help="Samples for the rank correlations.")] = 10_000,
     seed: SeedOption = 0, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
 ) -> None:
-    """Which input moves the result most: a tornado of one-at-a-time swings, low to high,
+    """Which input moves a quantity most: a tornado of one-at-a-time swings, low to high,
     and each input's rank correlation with the result over a simulation.
 
-    Example: nkru sensitivity deal-value --set troops=10000..12000:lognormal90
+    Example: nkru sensitivity annual_value_usd --set troops=10000..12000:lognormal90
     """
-    from nkru import calc, render, simulate as sim
+    from nkru import compute, render
+    from nkru import simulate as sim
+    from nkru.engine import sensitivity as sens
 
     ds, inputs, _ = _setup(data, scenario, set_)
-    result_id = calc.HEADLINE[which.value]
-    baseline, swings = calc.one_at_a_time(result_id, inputs)
-    drawn = sim.run(result_id, inputs, simulate, seed)
-    correlations = {name: sim.rank_correlation(values, drawn.result) for name, values in drawn.inputs.items()}
-    unit = "USD" if result_id == "annual_value_usd" else "fraction"
-    _emit(render.sensitivity_view(result_id, unit, baseline, swings, correlations, simulate, seed), Out(format_, output, force, None, None))
+    spec = ds.model.commands.get(which)
+    qid = spec.headline if spec else which
+    sens.check_quantity(ds, qid, "sensitivity")
+    baseline, swings = sens.one_at_a_time(ds, qid, inputs)
+    drawn = sim.run(ds, qid, inputs, compute.env_for(ds, inputs).own, simulate, seed)
+    correlations = {name: sim.rank_correlation(values, drawn.result) if not isinstance(values, float) else None for name, values in drawn.inputs.items()}
+    units = {name: item.unit for name, item in inputs.items()}
+    _emit(render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units), Out(format_, output, force, None, None))
 
 
 @command("solve")
 def solve(
-    goal: Annotated[str, typer.Argument(metavar="RESULT=TARGET", help="annual_value_usd=500000000 or casualty_rate=30%.")],
+    goal: Annotated[str, typer.Argument(metavar="QUANTITY=TARGET", help="annual_value_usd=500000000 or casualty_rate=30%.")],
     for_: Annotated[str, typer.Option("--for", metavar="INPUT", help="The input to solve for, e.g. troops.")],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
     format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
 ) -> None:
-    """The value of one input that makes a result hit a target, the others held at their
+    """The value of one input that makes a quantity hit a target, the others held at their
     stated values: how many troops would one year need to equal $500M?
 
     Example: nkru solve annual_value_usd=500000000 --for troops
     """
-    from nkru import calc, render
+    from nkru import render
+    from nkru.engine.sensitivity import solve_for
     from nkru.load import parse_target
 
     result_id, target = parse_target(goal)
-    _, inputs, _ = _setup(data, scenario, set_)
-    solution = calc.solve_for(result_id, target, for_, inputs)
-    _emit(render.solve_view(solution, "USD" if result_id == "annual_value_usd" else "fraction"), Out(format_, output, force, None, None))
+    ds, inputs, _ = _setup(data, scenario, set_)
+    solution = solve_for(ds, result_id, target, for_, inputs)
+    units = {name: item.unit for name, item in inputs.items()}
+    _emit(render.solve_view(solution, ds.quantities[result_id].unit, units), Out(format_, output, force, None, None))
 
 
 @command("figures")
@@ -371,7 +424,8 @@ def figures(
     source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from, or citing, this source id.")] = None,
     quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity, e.g. troops_deployed.")] = None,
     context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the three articles.")] = False,
-    disagreements: Annotated[bool, typer.Option("--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,
     data: DataOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
 ) -> None:
@@ -433,13 +487,18 @@ def scenarios(data: DataOption = None, format_: FormatOption = Format.table, out
 
 
 @command("check")
-def check(data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False) -> None:
+def check(
+    data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
+    texts: Annotated[Path | None, typer.Option(
+        "--texts", metavar="DIR", help="Also verify every quote is verbatim in its source's text: DIR/<seed> or DIR/<source id>.txt.")] = None,
+) -> None:
     """Validate the data and reconcile every claim; exit 1 on any finding (for CI).
 
-    Checks each file's schema, every reference between files, that each quote contains its
-    figure's numbers, that assumptions are numbers their figures state, that every claim
-    marked `reproduces` still does, and every scenario. Claims known not to reproduce are
-    listed, not failed.
+    Checks each file's schema, every reference between files, every formula's names and
+    units, that each quote contains its figure's numbers (and, with --texts or a source's
+    text: file, is verbatim in its source), that inputs are numbers their figures state, that
+    every claim marked `reproduces` still does, and every scenario. Claims known not to
+    reproduce are listed, not failed.
 
     Example: nkru check --data mywork
     """
@@ -448,12 +507,14 @@ def check(data: DataOption = None, format_: FormatOption = Format.table, output:
     from nkru.errors import DataError
     from nkru.load import load_dataset
 
+    if texts is not None and not texts.is_dir():
+        raise UsageError(f"--texts {texts}: no such directory")
     try:
         ds = load_dataset(data)
     except DataError as error:
         ds, report, problems = None, None, error.problems
     else:
-        report, problems = audit(ds, data), []
+        report, problems = audit(ds, data, texts), []
     rows = render.check_rows(report, problems, ds)
     findings = sum(kind == "finding" for kind, _ in rows)
     summary = render.check_summary(report, findings)

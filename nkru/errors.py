@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def suggest(name: str, known: object) -> str:
+    """' (did you mean x?)' for the closest known name, or ''."""
+    import difflib
+
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)  # type: ignore[attr-defined]
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 class NkruError(Exception):
     """A problem with what the user gave nkru: data, options or paths."""
 
@@ -74,10 +82,16 @@ _SECTIONS = {
     "context": ("context", "figures"),
     "claims": ("claims", "claims"),
     "assumptions": ("assumptions", "assumptions"),
-    "casualty_bands": ("assumptions", "casualty_bands"),
-    "compare_with": ("assumptions", "compare_with"),
+    "correlations": ("assumptions", "correlations"),
+    "quantities": ("model", "quantities"),
+    "units": ("model", "units"),
+    "bands": ("model", "bands"),
+    "comparisons": ("model", "comparisons"),
+    "commands": ("model", "commands"),
+    "model_context": ("model", "context"),
     "scenario": ("scenario", "set"),
 }
+VALUE = "\0value"  # as nkru.load.reader.VALUE: the mark of a key's one-line value
 
 
 class Locator:
@@ -89,8 +103,9 @@ class Locator:
     def add_file(self, key: str, name: str, data: object, marks: dict) -> None:
         self._files[key] = (name, data, marks)
 
-    def problem(self, section: str, item: str | int, keys: tuple, message: str) -> Problem:
-        """A Problem at `section`'s item (an id, a mapping key or a list index) and `keys` below it."""
+    def problem(self, section: str, item: str | int, keys: tuple, message: str, offset: int | None = None) -> Problem:
+        """A Problem at `section`'s item (an id, a mapping key or a list index) and `keys` below it;
+        with `offset`, at that character of the key's one-line value (a formula's token)."""
         file_key, top = _SECTIONS[section]
         name, data, marks = self._files[file_key]
         container = data.get(top) if isinstance(data, dict) else None
@@ -99,4 +114,10 @@ class Locator:
             step = next((i for i, x in enumerate(container) if isinstance(x, dict) and x.get("id") == item), 0)
         path = (top, step) + tuple(keys)
         line, col = next((marks[path[:n]] for n in range(len(path), 0, -1) if path[:n] in marks), (1, 1))
+        if offset is not None and path + (VALUE,) in marks:
+            line, col = marks[path + (VALUE,)]
+            col += offset
         return Problem(name, line, col, dotted(path, data), message)
+
+    def has(self, file_key: str) -> bool:
+        return file_key in self._files

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from nkru.errors import NkruError
+from nkru.engine import units
+from nkru.errors import NkruError, UsageError
 from nkru.model import Dataset, Figure, Range
-
-CURRENCIES = ("USD", "KRW", "RUB")
 
 
 class MoneyError(NkruError):
@@ -37,10 +36,18 @@ def price_year(ds: Dataset, figure: Figure) -> int | None:
     return None
 
 
+def currency_of(ds: Dataset, name: str) -> str | None:
+    """The currency an amount is in (USD for USD/soldier/month); None for anything that is not
+    money, an exchange rate included."""
+    found = units.currencies(ds.units[name]) if ds.units.get(name) is not None else ()
+    return found[0][0] if len(found) == 1 and found[0][1] == 1 else None
+
+
 def money_of(ds: Dataset, figure: Figure) -> Money:
-    if figure.unit not in CURRENCIES:
+    currency = currency_of(ds, figure.id)
+    if currency is None:
         raise MoneyError(f"{figure.id} is in {figure.unit}, not money")
-    return Money(figure.range, figure.unit, price_year(ds, figure), figure.basis)
+    return Money(figure.range, currency, price_year(ds, figure), figure.basis or "total")
 
 
 def add(a: Money, b: Money) -> Money:
@@ -71,11 +78,13 @@ class Rate(NamedTuple):
     as_of: str | None
 
 
-def rate_of(figure: Figure) -> Rate:
-    currency = figure.unit.removesuffix(" per USD")
-    if currency == figure.unit:
+def rate_of(ds: Dataset, figure: Figure) -> Rate:
+    """A figure in units of a currency per US dollar, as a Rate; MoneyError for anything else."""
+    found = dict(units.currencies(ds.units[figure.id]))
+    others = [c for c, e in found.items() if e == 1 and c != "USD"]
+    if found.get("USD") != -1 or len(found) != 2 or len(others) != 1:
         raise MoneyError(f"{figure.id} is not an exchange rate (unit {figure.unit})")
-    return Rate(figure.id, currency, figure.range, figure.as_of)
+    return Rate(figure.id, others[0], figure.range, figure.as_of)
 
 
 def to_usd(money: Money, rate: Rate) -> Money:
@@ -103,3 +112,55 @@ def in_dollars_of(money: Money, year: int, cpi: dict[int, float]) -> Money:
         known = f"{min(cpi)}–{max(cpi)}" if cpi else "none"
         raise MoneyError(f"no CPI-U for {', '.join(map(str, missing))} (the data has {known})")
     return Money(money.amount.scaled(cpi[year] / cpi[money.year]), "USD", year, money.basis)
+
+
+class Restater:
+    """--dollars YEAR: every US-dollar input and figure restated from its own price year by the
+    CPI-U, before any formula runs, so every money quantity comes out in dollars of YEAR however
+    it is named. Amounts that cannot be restated stay nominal, and the rows using them say so."""
+
+    def __init__(self, ds: Dataset, inputs: dict, year: int):
+        self.ds, self.inputs, self.year = ds, inputs, year
+        self.cpi = cpi_index(ds)
+        if year not in self.cpi:
+            known = f"{min(self.cpi)}–{max(self.cpi)}" if self.cpi else "none"
+            raise UsageError(f"--dollars {year}: no CPI-U for {year} (the data has {known})")
+        self.failed: dict[str, str] = {}
+        self.used_failures: dict[str, None] = {}
+
+    def _year(self, name: str) -> int | None:
+        if name in self.inputs:
+            spec = self.ds.inputs[name]
+            if spec.price_year is not None and self.inputs[name].origin == "data":
+                return int(spec.price_year)
+            years = [price_year(self.ds, self.ds.figures[f]) for f in self.inputs[name].figures]
+            known = [y for y in years if y is not None]
+            return max(known) if known else None
+        return price_year(self.ds, self.ds.figures[name])
+
+    def restate(self, ranges: dict[str, Range]) -> dict[str, Range]:
+        out = dict(ranges)
+        for name, value in ranges.items():
+            exponent = dict(units.currencies(self.ds.units[name])).get("USD", 0) if self.ds.units.get(name) is not None else 0
+            if exponent == 0:
+                continue
+            try:
+                one = in_dollars_of(Money(Range.point(1.0), "USD", self._year(name), "total"), self.year, self.cpi)
+            except MoneyError as error:
+                self.failed[name] = str(error)
+                continue
+            out[name] = value.scaled(one.amount.low ** exponent)
+        return out
+
+    def year_of(self, names: tuple[str, ...]) -> int | str | None:
+        """The year a row's money is in: YEAR, or "nominal" where an amount behind it could not be restated."""
+        money = [n for n in names if self.ds.units.get(n) is not None and dict(units.currencies(self.ds.units[n])).get("USD")]
+        if not money:
+            return None
+        failed = [n for n in money if n in self.failed]
+        self.used_failures.update(dict.fromkeys(failed))
+        return "nominal" if failed else self.year
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{name} left in nominal dollars: {self.failed[name]}" for name in self.used_failures]

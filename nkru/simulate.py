@@ -1,36 +1,37 @@
-"""Seeded Monte Carlo over the assumptions' ranges, vectorised with numpy.
+"""Seeded Monte Carlo over the inputs' ranges, vectorised with numpy.
 
 Only `--simulate` and `nkru sensitivity` import this module, so numpy is never loaded by a
-command that does not sample. The same formulas as the interval arithmetic (calc.FORMULAS)
-run on arrays, so the two can never disagree about what a result is.
+command that does not sample. The same compiled formulas as the interval arithmetic run on
+arrays, so the two can never disagree about what a result is. Correlations declared between
+inputs are imposed by rank (Iman-Conover), keeping each input's distribution.
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from nkru.calc import FORMULAS, Computed, Input, Placement, bands
+from nkru.engine import graph
+from nkru.engine.bands import Placement, stated_bands
 from nkru.errors import UsageError
-from nkru.model import FORMULA_INPUTS, Dataset
+from nkru.model import Dataset, Input, Range
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
 PERCENTILES = (5, 25, 50, 75, 95)
 SPARK = "▁▂▃▄▅▆▇█"
 
 
-def draw(rng: np.random.Generator, item: Input, n: int) -> np.ndarray:
-    """n samples of one input, read as its distribution says."""
-    r = item.range
+def draw(rng: np.random.Generator, item: Input, r: Range, n: int) -> np.ndarray | float:
+    """n samples of one input, read as its distribution says (a point stays one number)."""
     if item.floor:
         raise UsageError(
             f"{item.name} is stated only as a floor ({item.origin}), with no upper bound: "
             f"give --set {item.name}=LOW..HIGH to simulate it"
         )
     if r.is_point:
-        return np.full(n, r.low)
+        return float(r.low)
     reading = item.distribution or "uniform"
     if reading == "triangular":
         mode = item.mode if item.mode is not None else r.value if r.value is not None else r.midpoint
@@ -44,24 +45,44 @@ def draw(rng: np.random.Generator, item: Input, n: int) -> np.ndarray:
 
 
 class Simulation(NamedTuple):
-    """The samples of one formula's inputs and result."""
+    """The samples of one quantity's inputs and result."""
 
     formula: str
     seed: int
     n: int
-    inputs: dict[str, np.ndarray]
+    inputs: dict[str, np.ndarray | float]
     result: np.ndarray
+    correlations: list[tuple[str, str, float, float]]  # (a, b, target, realised)
 
 
-def run(formula: str, inputs: dict[str, Input], n: int, seed: int) -> Simulation:
-    """Sample each input in the formula's order from one seeded generator, then apply it."""
+def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range], n: int, seed: int) -> Simulation:
+    """Sample each input the quantity uses, in the formulas' order, from one seeded generator
+    (`ranges` in each name's own unit); impose the declared correlations; then evaluate in base
+    units. Figures in formulas are sampled uniformly over their stated bounds, like any range."""
     if n < 1:
         raise UsageError(f"--simulate {n}: give a number of samples of at least 1")
     rng = np.random.default_rng(seed)
-    drawn = {name: draw(rng, inputs[name], n) for name in FORMULA_INPUTS[formula]}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = FORMULAS[formula](**drawn)
-    return Simulation(formula, seed, n, drawn, np.asarray(result, dtype=float))
+    names, figures = graph.leaves(ds, qid)
+    drawn: dict[str, np.ndarray | float] = {name: draw(rng, inputs[name], ranges[name], n) for name in names}
+    for fid in figures:
+        r = ranges[fid]
+        drawn[fid] = float(r.low) if r.is_point else rng.uniform(r.low, r.high, n)
+    pairs = [(c.between[0], c.between[1], c.rank) for c in ds.correlations if set(c.between) <= set(names)]
+    realised: list[tuple[str, str, float, float]] = []
+    if pairs:
+        from nkru.engine.correlate import CorrelationError, correlate
+        from nkru.engine.correlate import realised as measure
+
+        arrays = {k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}
+        try:
+            drawn |= correlate(arrays, pairs, rng)
+        except CorrelationError as error:
+            raise UsageError(f"correlations (assumptions.yaml): {error}") from None
+        realised = measure({k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}, pairs)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        base = {name: values * graph.scale(ds, name) for name, values in drawn.items()}
+        result = graph.at(ds, qid, base) / graph.scale(ds, qid)
+    return Simulation(qid, seed, n, {k: drawn[k] for k in names}, np.broadcast_to(np.asarray(result, dtype=float), (n,)), realised)
 
 
 def summary(values: np.ndarray) -> dict[str, float]:
@@ -90,23 +111,15 @@ class Probability(NamedTuple):
     placement: Placement | None = None
 
 
-def price_probabilities(ds: Dataset, values: np.ndarray, dollars: int | None = None) -> list[Probability]:
-    """P(one year ≥ each S-400 price); with `dollars`, both sides in dollars of that year."""
-    from nkru import context, money
-
-    out = []
-    for fid in ds.compare_with.s400_prices:
-        price = ds.figures[fid].range.low
-        if dollars is not None:
-            price *= context.dollar_factor(ds, money.price_year(ds, ds.figures[fid]), dollars)
-        out.append(Probability(f"p_year_covers_{fid}", float((values >= price).mean()), fid))
-    return out
+def price_probabilities(ds: Dataset, values: np.ndarray, against: list[tuple[str, float]]) -> list[Probability]:
+    """P(the result reaches each figure it is compared against), the figures as compared."""
+    return [Probability(f"p_reaches_{fid}", float((values >= price).mean()), fid) for fid, price in against]
 
 
-def band_probabilities(ds: Dataset, values: np.ndarray) -> list[Probability]:
-    """The share of samples in each stated band and in each gap the article gives no label."""
+def band_probabilities(ds: Dataset, quantity: str, values: np.ndarray) -> list[Probability]:
+    """The share of samples in each stated band and in each gap the source gives no label."""
     out, previous = [], None
-    for band in bands(ds):
+    for band in stated_bands(ds, quantity):
         starts = values >= band.low if band.low_inclusive else values > band.low
         below = ~starts if previous is None else (values > previous.high) & ~starts
         if previous is None or previous.high is not None:
@@ -122,9 +135,10 @@ def band_probabilities(ds: Dataset, values: np.ndarray) -> list[Probability]:
 
 
 class Simulated(NamedTuple):
-    """What `--simulate` adds to a command: the main result's distribution and probabilities."""
+    """What `--simulate` adds to a command: the headline's distribution and probabilities."""
 
     result_id: str
+    label: str
     unit: str
     simulation: Simulation
     summary: dict[str, float]
@@ -133,20 +147,22 @@ class Simulated(NamedTuple):
     readings: dict[str, str]
 
 
-def for_command(ds: Dataset, computed: Computed, inputs: dict[str, Input], n: int, seed: int) -> Simulated:
-    """Simulate the headline result of `deal-value` (annual value) or `casualties` (rate)."""
-    formula = "annual_value_usd" if computed.command == "deal-value" else "casualty_rate"
-    simulation = run(formula, inputs, n, seed)
-    if computed.dollars is not None:  # the tables are in constant dollars: so is the simulation
-        from nkru import context
-
-        factor = context.dollar_factor(ds, context.annual_price_year(ds), computed.dollars)
-        simulation = simulation._replace(result=simulation.result * factor)
+def for_command(ds: Dataset, computed: Any, ranges: dict[str, Range], n: int, seed: int) -> Simulated:
+    """Simulate a command's headline quantity, with the probabilities its model declares:
+    reaching each figure it is compared against, or falling in each band."""
+    qid = computed.headline
+    simulation = run(ds, qid, computed.inputs, ranges, n, seed)
     values = simulation.result
-    probabilities = price_probabilities(ds, values, computed.dollars) if formula == "annual_value_usd" else band_probabilities(ds, values)
-    unit = computed.results[0].unit
-    readings = {name: inputs[name].reading for name in FORMULA_INPUTS[formula]}
-    return Simulated(formula, unit, simulation, summary(values), sparkline(values), probabilities, readings)
+    probabilities: list[Probability] = []
+    if computed.comparison is not None:
+        against = [(m.figure.id, m.price.low) for _, members in computed.comparison.groups for m in members]
+        order = ds.model.comparisons[ds.model.commands[computed.command].comparison].against
+        probabilities = price_probabilities(ds, values, sorted(against, key=lambda a: order.index(a[0])))
+    if computed.placements is not None:
+        probabilities = band_probabilities(ds, ds.model.commands[computed.command].bands, values)
+    q = ds.quantities[qid]
+    readings = {name: computed.inputs[name].reading for name in graph.leaves(ds, qid)[0]}
+    return Simulated(qid, q.label, q.unit, simulation, summary(values), sparkline(values), probabilities, readings)
 
 
 def rank_correlation(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -160,7 +176,8 @@ def rank_correlation(a: np.ndarray, b: np.ndarray) -> float | None:
 def samples_table(simulation: Simulation) -> tuple[list[str], np.ndarray]:
     """Column names and a 2-D array of the samples: each input, then the result."""
     names = [*simulation.inputs, simulation.formula]
-    return names, np.column_stack([*simulation.inputs.values(), simulation.result])
+    columns = [np.broadcast_to(np.asarray(v, dtype=float), (simulation.n,)) for v in simulation.inputs.values()]
+    return names, np.column_stack([*columns, simulation.result])
 
 
 def samples_bytes(simulation: Simulation, suffix: str) -> bytes:

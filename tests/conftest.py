@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,13 +16,10 @@ from nkru.load import bundled_data_dir
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 DOMAIN = ROOT.parent / "shared" / "DOMAIN.md"
-# A pinned terminal: golden outputs must not depend on who runs the tests.
-import os
-import tempfile
-
 # Tests never touch the user's cache.
 os.environ["NKRU_CACHE_DIR"] = tempfile.mkdtemp(prefix="nkru-test-cache-")
 
+# A pinned terminal: golden outputs must not depend on who runs the tests.
 TERMINAL = {"COLUMNS": "120", "LINES": "50", "NO_COLOR": "1", "TERM": "dumb", "NKRU_DEBUG": ""}
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from nkru import __version__, calc
+from nkru import __version__, compute
 from nkru.cli import app
 
 from .conftest import TERMINAL, edit, run
 
 GOLDEN = Path(__file__).parent / "golden"
-COMMANDS = ["deal-value", "casualties", "compare", "explain", "sensitivity", "solve", "figures", "sources", "scenarios", "check", "init"]
+COMMANDS = ["deal-value", "casualties", "calc", "compare", "explain", "sensitivity", "solve", "figures", "sources", "scenarios", "check", "init"]
 
 
 @pytest.mark.parametrize("command", ["deal-value", "casualties"])
@@ -41,8 +41,9 @@ def test_deal_value_json_contract():
     assert troops["source"] == "troops_lowy, troops_brief_hypothetical, troops_brief_kursk"
     annual = out["results"][0]
     assert {k: annual[k] for k in ("id", "value", "low", "high", "unit")} == {
-        "id": "annual_value_usd", "value": 286000000, "low": 260000000, "high": 456000000, "unit": "USD per year",
+        "id": "annual_value_usd", "value": 286000000, "low": 260000000, "high": 456000000, "unit": "USD",
     }
+    assert (annual["formula"], annual["bounds"]) == ("troops × (monthly_pay_usd × months + bonus_usd)", "exact")
     assert annual["sources"][:2] == ["lowy", "brief"]
     claims = {c["id"]: c for c in out["claims"]}
     assert {i: c["status"] for i, c in claims.items()} == {
@@ -78,9 +79,11 @@ def test_set_a_range_leaves_value_null():
         (["deal-value", "--set", "troops=abc"], "Error: --set troops=abc: 'abc' is not a number\n"),
         (["casualties", "--set", "troops=5..1", "--set", "nosuch=1"],
          "Error: --set troops=5..1: low 5 is above high 1\n"
-         "Error: --set nosuch=1: unknown assumption 'nosuch' (known: bonus_usd, losses, monthly_pay_usd, months, troops)\n"),
+         "Error: --set nosuch=1: unknown input 'nosuch' (known: bonus_usd, losses, monthly_pay_usd, months, troops)\n"),
         (["deal-value", "--data", "/nonexistent/dir"], "Error: --data /nonexistent/dir: no such directory\n"),
-        (["figures", "--source", "nope"], "Error: --source nope: unknown source (known: lowy, isdp, brief, nis, inss-627, hankook-ilbo, bbc, global-defense-corp, fnf, zelensky-2025-01-05, ru-decree-2024-07-31, un-poe-2024, bloomberg-economics-2024, bls-cpi, domain-brief)\n"),
+        (["figures", "--source", "nope"], (
+            "Error: --source nope: unknown source (known: lowy, isdp, brief, nis, inss-627, hankook-ilbo, bbc, global-defense-corp, fnf, "
+            "zelensky-2025-01-05, ru-decree-2024-07-31, un-poe-2024, bloomberg-economics-2024, bls-cpi, domain-brief)\n")),
     ],
 )
 def test_input_errors_exit_2_on_stderr_only(args, stderr):
@@ -99,7 +102,7 @@ def test_internal_error_is_a_bug_not_a_finding(monkeypatch):
     def broken(*_):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(calc, "deal_value", broken)
+    monkeypatch.setattr(compute, "command", broken)
     result = run("deal-value")
     assert result.exit_code == 70
     assert result.stderr == (

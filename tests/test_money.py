@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nkru import money
-from nkru.context import basis_flags, like_for_like, s400_prices
+from nkru import compute, money
+from nkru.context import basis_flags, context_rows
 from nkru.load import load_dataset
 from nkru.model import Range
 
@@ -39,7 +39,8 @@ def test_dollars_2024_restates_each_price_from_its_own_year():
     by_id = out["by_id"]
     assert by_id["annual_value_usd"]["value"] == 286_000_000  # the pay figures are 2024 prices already
     assert by_id["ratio_to_s400_price_china"]["value"] == pytest.approx(286e6 / (500e6 * CPI_2024 / CPI_2014))
-    assert by_id["ratio_to_s400_price_turkey"]["price_in_dollars"] == pytest.approx(625e6 * CPI_2024 / CPI_2017)
+    assert by_id["shortfall_to_s400_price_turkey"]["value"] == pytest.approx(625e6 * CPI_2024 / CPI_2017 - 286e6)
+    assert by_id["shortfall_to_s400_price_turkey"]["dollars"] == 2024
     assert by_id["shortfall_to_s400_price_india"]["value"] == pytest.approx(1.3e9 * CPI_2024 / CPI_2018 - 286e6)
 
 
@@ -90,23 +91,23 @@ def test_mixing_bases_currencies_or_years_is_an_error(ds):
     assert money.add(dollars, dollars).amount == Range(4000, 4000, 4000)
 
 
-def test_like_for_like_ranks_only_within_a_basis(ds):
-    groups = {g.basis: [p.id for p in g.prices] for g in like_for_like(s400_prices(ds, with_context=True))}
-    assert groups == {
-        "per battalion": ["s400_contract_china_per_unit"],
-        "per battery": ["s400_contract_turkey_per_unit"],
-        "per regiment": ["s400_price_china", "s400_contract_india_per_unit"],
-        "per system unit unstated": ["s400_price_turkey", "s400_price_india"],
-    }
-    india = next(p for p in s400_prices(ds, True) if p.id == "s400_contract_india_per_unit")
-    assert india.money.amount.low == pytest.approx(5.43e9 / 5)  # $1.086B a regiment
+def test_prices_are_ranked_only_within_a_basis(ds):
+    table = compute.comparison(ds, compute.env_for(ds, compute.inputs_for(ds, [])), "s400")
+    groups = {basis: [m.figure.id for m in members] for basis, members in table.groups}
+    assert groups == {"per regiment": ["s400_price_china"], "per system unit unstated": ["s400_price_turkey", "s400_price_india"]}
+
+
+def test_contract_records_restate_prices_per_unit_as_context(ds):
+    rows = {r.id: r for r in context_rows(ds, compute.env_for(ds, compute.inputs_for(ds, [])), "s400")}
+    india = rows["context_s400_contract_india_per_unit"]
+    assert (india.range.value, india.unit, india.basis, india.context) == (pytest.approx(5.43e9 / 5), "USD/regiment", "per regiment", True)  # $1.086B
+    assert "the contract record puts s400_price_china's amount per battalion, where the article says per regiment" in basis_flags(ds, list(rows.values()))
 
 
 def test_the_articles_range_is_flagged_as_mixing_bases(ds):
-    assert basis_flags(ds, with_context=False) == [
+    assert compute.range_flags(ds, ["s400_price_china", "s400_price_turkey", "s400_price_india"]) == [
         "s400_price_range_lowy runs from s400_price_china (per regiment) and s400_price_india (per system unit unstated): it mixes bases",
     ]
-    assert "the contract record puts s400_price_china's amount per battalion, where the article says per regiment" in basis_flags(ds, with_context=True)
 
 
 def test_context_rows_are_marked_and_absent_without_the_flag():
@@ -136,7 +137,7 @@ def test_a_foreign_currency_input_needs_its_rate(data_copy: Path, monkeypatch):
     result = run("check", "--data", str(data_copy))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].endswith(
-        "claims[lowy-annual-value].candidates[0].inputs.bonus_usd: figure ru_signon_bonus is in RUB; bonus_usd is in USD (convert it with per: RATE)"
+        "claims[lowy-annual-value].candidates[0].inputs.bonus_usd: figure ru_signon_bonus is in RUB/soldier; bonus_usd is in USD/soldier (convert it with per: RATE)"
     )
 
 

@@ -58,11 +58,14 @@ def test_fuzz_loader_with_structured_yaml(document):
     _parse_and_validate(yaml.safe_dump(document, allow_unicode=True).encode("utf-8"))
 
 
+SHIPPED = load_dataset()
+
+
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.text(max_size=30), max_size=3))
 def test_fuzz_set_parser(texts: list[str]):
     try:
-        overrides = parse_overrides(texts)
+        overrides = parse_overrides(texts, SHIPPED)
     except UsageError as error:
         assert all(line.startswith("--set ") for line in error.lines())
     else:
@@ -126,9 +129,9 @@ def test_a_warm_run_does_not_validate_again(tmp_path: Path):
 
 
 def test_editing_data_invalidates_the_cache(data_copy: Path):
-    assert load_dataset(data_copy).assumptions.troops.value == 11_000
+    assert load_dataset(data_copy).inputs["troops"].value == 11_000
     edit(data_copy / "assumptions.yaml", "value: 11_000", "value: 12_000")
-    assert load_dataset(data_copy).assumptions.troops.value == 12_000
+    assert load_dataset(data_copy).inputs["troops"].value == 12_000
 
 
 def test_a_damaged_cache_file_is_only_a_miss(data_copy: Path, tmp_path: Path, monkeypatch):
@@ -136,14 +139,14 @@ def test_a_damaged_cache_file_is_only_a_miss(data_copy: Path, tmp_path: Path, mo
     load_dataset(data_copy)
     (cached,) = (tmp_path / "cache").glob("*.pickle")
     cached.write_bytes(b"not a pickle")
-    assert load_dataset(data_copy).assumptions.troops.value == 11_000
+    assert load_dataset(data_copy).inputs["troops"].value == 11_000
 
 
 def test_an_unwritable_cache_costs_speed_not_the_result(data_copy: Path, tmp_path: Path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("NKRU_CACHE_DIR", str(blocker / "cache"))
-    assert load_dataset(data_copy).assumptions.troops.value == 11_000
+    assert load_dataset(data_copy).inputs["troops"].value == 11_000
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_partial_one(tmp_path: Path, monkeypatch):
@@ -161,12 +164,12 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_partial_one(tmp_path: P
 
 
 def test_debug_shows_the_traceback(monkeypatch):
-    from nkru import calc
+    from nkru import compute
 
     def broken(*_):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(calc, "deal_value", broken)
+    monkeypatch.setattr(compute, "command", broken)
     result = run("--debug", "deal-value")
     assert isinstance(result.exception, RuntimeError)
 

@@ -31,12 +31,12 @@ def test_init_writes_an_editable_copy_and_never_overwrites_edits(tmp_path: Path)
     first = run("init", str(target))
     assert first.exit_code == 0
     assert first.stdout.splitlines() == [
-        f"Wrote 10 files to {target}.",
+        f"Wrote 11 files to {target}.",
         f"Next: edit {target / 'assumptions.yaml'}, then run: nkru deal-value --data {target}",
     ]
     edit(target / "assumptions.yaml", "value: 11_000", "value: 12_000")
     again = run("init", str(target))
-    assert again.stdout.splitlines()[0] == f"Wrote 0 files to {target}; kept 10 you already had (--force replaces them)."
+    assert again.stdout.splitlines()[0] == f"Wrote 0 files to {target}; kept 11 you already had (--force replaces them)."
     assert "value: 12_000" in (target / "assumptions.yaml").read_text()
     assert _annual(_json("deal-value", "--data", str(target))) == 12_000 * 26_000
     run("init", str(target), "--force")
@@ -96,11 +96,14 @@ def test_a_broken_scenario_is_located_and_fails_check(data_copy: Path, monkeypat
     monkeypatch.chdir(data_copy)
     (data_copy / "scenarios" / "bad.yaml").write_text("note: n\nset:\n  troops: {figure: troops_nowhere, note: x}\n  bonus: {value: 1, note: x}\n")
     result = run("deal-value", "--data", str(data_copy), "--scenario", "bad")
-    assert (result.exit_code, result.stderr) == (2, "Error: scenarios/bad.yaml:4:3: set.bonus: 'bonus' is not one of: 'troops', 'monthly_pay_usd', 'months', 'bonus_usd' or 'losses'\n")
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: scenarios/bad.yaml:3:12: set.troops.figure: unknown figure 'troops_nowhere' (did you mean troops_lowy?)\n"
+        "Error: scenarios/bad.yaml:4:3: set.bonus: unknown input 'bonus' (did you mean bonus_usd?)\n"
+    ))
     edit(data_copy / "scenarios" / "bad.yaml", "  bonus: {value: 1, note: x}\n", "")
     checked = run("check", "--data", str(data_copy))
     assert checked.exit_code == 1
-    assert "scenarios/bad.yaml:3:12: set.troops.figure: unknown figure 'troops_nowhere'" in checked.stdout.splitlines()
+    assert "scenarios/bad.yaml:3:12: set.troops.figure: unknown figure 'troops_nowhere' (did you mean troops_lowy?)" in checked.stdout.splitlines()
 
 
 def test_scenarios_lists_the_shipped_readings():
@@ -136,11 +139,10 @@ def test_explain_traces_every_input_to_its_quote():
     assert "s400_price_china: $500M — Lowy Institute" in table and '"China, for example, paid $500 million per regiment in 2014"' in table
 
 
-def test_explain_an_unknown_result_lists_the_known_ones():
+def test_explain_an_unknown_id_suggests_the_closest():
+    assert run("explain", "annual_value_usdd").stderr == "Error: explain annual_value_usdd: unknown id (did you mean annual_value_usd?)\n"
     result = run("explain", "nope")
-    assert result.exit_code == 2
-    assert result.stderr.startswith("Error: unknown result 'nope' (known: annual_value_usd, annual_value_usd_on_troops_lowy,")
-    assert "casualty_rate" in result.stderr
+    assert (result.exit_code, result.stderr) == (2, "Error: explain nope: unknown id; `nkru calc` lists the quantities\n")
 
 
 # ---------------------------------------------------------------------------- formats and files
@@ -197,7 +199,7 @@ def test_json_records_what_reproduces_it_and_is_byte_identical():
     assert first == second
     out = json.loads(first)
     assert out["nkru_version"] and len(out["data_digest"]) == 64
-    assert [f["file"].rsplit("/", 1)[-1] for f in out["data_files"]] == ["sources.yaml", "figures.yaml", "context.yaml", "claims.yaml", "assumptions.yaml"]
+    assert [f["file"].rsplit("/", 1)[-1] for f in out["data_files"]] == ["sources.yaml", "figures.yaml", "context.yaml", "claims.yaml", "assumptions.yaml", "model.yaml"]
     assert out["scenarios"][0]["name"] == "lim-inss" and len(out["scenarios"][0]["sha256"]) == 64
     assert [(o["name"], o["value"], o["origin"]) for o in out["overrides"]][-1] == ("troops", 12000, "--set troops=12000")
     assert out["rerun"] == "nkru deal-value --scenario lim-inss --set troops=12000"

@@ -11,19 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from nkru import __version__
-from nkru import model as model_module
 from nkru.errors import DataError, Locator, Problem, UsageError
 from nkru.files import write_atomic
-from nkru.model import (
-    FORMULA_INPUTS,
-    AssumptionsFile,
-    ClaimInput,
-    ClaimsFile,
-    Dataset,
-    FiguresFile,
-    SourcesFile,
-    convertible,
-)
+from nkru.load.crosscheck import cross_check
+from nkru.load.resolve import resolve
+from nkru.load.upgrade import legacy_problem
+from nkru.model import Dataset
+from nkru.model.schema import AssumptionsFile, ClaimsFile, FiguresFile, ModelFile, SourcesFile
 
 # The data files, in the order they are read, with the schema of each.
 DATA_FILES: dict[str, type] = {
@@ -32,6 +26,7 @@ DATA_FILES: dict[str, type] = {
     "context": FiguresFile,
     "claims": ClaimsFile,
     "assumptions": AssumptionsFile,
+    "model": ModelFile,
 }
 # The nkru package folder; the loader's code and model are part of the cache key.
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -97,6 +92,9 @@ def _load_fresh(paths: dict[str, Path], digests: tuple[tuple[str, str], ...]) ->
     from nkru.load.reader import read_yaml, validate  # only when the data has to be parsed
 
     reads = {key: read_yaml(path, display_name(path)) for key, path in paths.items()}
+    legacy = [p for key, read in reads.items() if (p := legacy_problem(key, read.name, read.data))]
+    if legacy:
+        raise DataError(legacy)
     models = {key: validate(read, DATA_FILES[key]) for key, read in reads.items()}
     problems = [p for read in reads.values() for p in read.problems]
     if problems:
@@ -105,7 +103,8 @@ def _load_fresh(paths: dict[str, Path], digests: tuple[tuple[str, str], ...]) ->
     for key, read in reads.items():
         locator.add_file(key, read.name, read.data, read.marks)
     dataset, problems = assemble(models, tuple((reads[key].name, paths[key]) for key in reads), digests, locator)
-    problems += cross_check(dataset)
+    if not problems:  # references are checked once the model resolves, so each is reported once
+        problems += cross_check(dataset)
     if problems:
         raise DataError(problems)
     return dataset
@@ -127,7 +126,7 @@ def _cache_key(digests: list[tuple[str, str]] | None) -> str | None:
     if digests is None:
         return None
     digest = hashlib.sha256(f"{sys.version}\0{__version__}\0".encode())
-    for module in [*sorted((PACKAGE / "load").glob("*.py")), Path(model_module.__file__)]:
+    for module in sorted(PACKAGE.rglob("*.py")):
         digest.update(module.read_bytes())
     for name, file_digest in digests:
         digest.update(f"\0{name}\0{file_digest}".encode())
@@ -171,7 +170,8 @@ def _prune(folder: Path) -> None:
 
 
 def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Locator) -> tuple[Dataset, list[Problem]]:
-    """Index the validated files by id; a repeated id is a problem at its second place."""
+    """Index the validated files by id (a repeated id is a problem at its second place) and
+    resolve the model: units, formulas, derived inputs."""
     problems: list[Problem] = []
 
     def index(section: str, items: tuple, into: dict) -> None:
@@ -187,107 +187,23 @@ def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Loca
     index("figures", models["figures"].figures, figures)
     index("context", models["context"].figures, figures)
     index("claims", models["claims"].claims, claims)
-    assumptions = models["assumptions"]
+    context_ids = frozenset(f.id for f in models["context"].figures)
+    inputs = models["assumptions"].assumptions
+    resolved = resolve(models["model"], figures, context_ids, inputs, locator)
     dataset = Dataset(
         sources=sources,
         figures=figures,
-        context_ids=frozenset(f.id for f in models["context"].figures),
+        context_ids=context_ids,
         claims=tuple(claims.values()),
-        assumptions=assumptions.assumptions,
-        bands=assumptions.casualty_bands,
-        compare_with=assumptions.compare_with,
+        inputs=inputs,
+        derived=resolved.derived,
+        correlations=tuple(models["assumptions"].correlations),
+        model=models["model"],
+        quantities=resolved.quantities,
+        registry=resolved.registry,
+        units=resolved.units,
         files=files,
         digests=digests,
         locator=locator,
     )
-    return dataset, problems
-
-
-def cross_check(ds: Dataset) -> list[Problem]:
-    """Every reference between files must resolve and every claim input must fit its formula."""
-    at = ds.locator.problem
-    problems: list[Problem] = []
-    for source in ds.sources.values():
-        problems += [at("sources", source.id, ("cited_by",), f"unknown source '{ref}'") for ref in source.cited_by if ref not in ds.sources]
-    for figure in ds.figures.values():
-        section = "context" if figure.id in ds.context_ids else "figures"
-        source = ds.sources.get(figure.source)
-        if source is None:
-            problems.append(at(section, figure.id, ("source",), f"unknown source '{figure.source}'"))
-        elif (section == "figures") != (source.kind == "article"):
-            want = "one of the three articles" if section == "figures" else "a context source or the domain brief"
-            problems.append(at(section, figure.id, ("source",), f"'{figure.source}' is a {source.kind} source; figures in {section}.yaml quote {want}"))
-        problems += [at(section, figure.id, ("cites",), f"unknown source '{ref}'") for ref in figure.cites if ref not in ds.sources]
-    for claim in ds.claims:
-        problems += _claim_problems(ds, claim)
-    problems += _assumption_problems(ds)
-    return problems
-
-
-def _claim_problems(ds: Dataset, claim: Any) -> list[Problem]:
-    at = ds.locator.problem
-    problems: list[Problem] = []
-    if claim.source not in ds.sources:
-        problems.append(at("claims", claim.id, ("source",), f"unknown source '{claim.source}'"))
-    params = FORMULA_INPUTS[claim.formula]
-    missing = [name for name in params if name not in claim.inputs]
-    if missing:
-        problems.append(at("claims", claim.id, ("inputs",), f"{claim.formula} needs {', '.join(missing)}"))
-    places = [(("inputs",), claim.inputs)] + [(("candidates", i, "inputs"), c.inputs) for i, c in enumerate(claim.candidates)]
-    for where, inputs in places:
-        for name, spec in inputs.items():
-            problem = _input_problem(ds, claim.formula, name, spec)
-            if problem:
-                problems.append(at("claims", claim.id, where + (name,), problem))
-    if isinstance(claim.stated, str) and claim.stated not in ds.figures:
-        problems.append(at("claims", claim.id, ("stated",), f"unknown figure '{claim.stated}'"))
-    problems += [at("claims", claim.id, ("solve_for",), f"'{name}' is not an input of this claim") for name in claim.solve_for if name not in claim.inputs]
-    return problems
-
-
-def _input_problem(ds: Dataset, formula: str, name: str, spec: Any) -> str | None:
-    """Why one claim input cannot feed its formula, or None."""
-    params = FORMULA_INPUTS[formula]
-    if name not in params:
-        return f"{formula} takes no input '{name}' (it takes {', '.join(params)})"
-    spec = spec if isinstance(spec, ClaimInput) else ClaimInput(figure=spec)
-    unit, basis = params[name]
-    if spec.figure is None:
-        return None if convertible(spec.unit, unit) else f"{name} is in {unit}, not {spec.unit}"
-    figure = ds.figures.get(spec.figure)
-    if figure is None:
-        return f"unknown figure '{spec.figure}'"
-    from_unit = figure.unit
-    if spec.per is not None:
-        rate = ds.figures.get(spec.per)
-        if rate is None or rate.unit != f"{figure.unit} per USD":
-            return f"per: '{spec.per}' is not a figure in {figure.unit} per USD"
-        from_unit = "USD"
-    if not convertible(from_unit, unit):
-        return f"figure {figure.id} is in {figure.unit}; {name} is in {unit}" + ("" if spec.per else " (convert it with per: RATE)")
-    if basis is not None and figure.basis != basis:
-        return f"figure {figure.id} is {figure.basis}; {name} must be {basis}"
-    return None
-
-
-def _assumption_problems(ds: Dataset) -> list[Problem]:
-    at = ds.locator.problem
-    problems: list[Problem] = []
-    for name, assumption in ds.assumption_items():
-        problems += [at("assumptions", name, ("figures",), f"unknown figure '{ref}'") for ref in assumption.figures if ref not in ds.figures]
-    for index, band in enumerate(ds.bands):
-        figure = ds.figures.get(band.figure)
-        if figure is None or figure.quantity != "casualty_threshold":
-            what = "unknown figure" if figure is None else f"figure of quantity {figure.quantity}, not casualty_threshold:"
-            problems.append(at("casualty_bands", index, ("figure",), f"{what} '{band.figure}'"))
-    compare = ds.compare_with
-    for index, ref in enumerate(compare.s400_prices):
-        if ref not in ds.figures or ds.figures[ref].unit != "USD":
-            problems.append(at("compare_with", "s400_prices", (index,), f"'{ref}' is not a figure in USD"))
-    if compare.total_deal not in ds.figures or ds.figures[compare.total_deal].unit != "USD":
-        problems.append(at("compare_with", "total_deal", (), f"'{compare.total_deal}' is not a figure in USD"))
-    return problems
-
-
-
-
+    return dataset, problems + resolved.problems

@@ -9,23 +9,10 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from nkru.errors import DataError, Locator, UsageError, shown
+from nkru.errors import DataError, Locator, UsageError, shown, suggest
 from nkru.load.dataset import bundled_data_dir, display_name
-from nkru.model import (
-    ASSUMPTION_UNITS,
-    DISTRIBUTIONS,
-    FLOOR_QUALIFIERS,
-    Dataset,
-    Override,
-    Range,
-    ScenarioFile,
-    assumption_problem,
-    check_distribution,
-    convertible,
-    factor,
-    plain,
-)
-
+from nkru.model import DISTRIBUTIONS, FLOOR_QUALIFIERS, Dataset, Override, Range, ScenarioFile, check_distribution, plain
+from nkru.model.schema import outside_limits
 
 _OVERRIDE_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d[\d_]*)?(\.\d+)?([eE][-+]?\d+)?$")
 
@@ -40,7 +27,17 @@ def _number(text: str, option: str) -> float:
     return value
 
 
-def parse_override(text: str) -> Override:
+def _known_input(ds: Dataset, name: str, option: str) -> None:
+    if name in ds.inputs:
+        return
+    known = ", ".join(sorted(ds.inputs))
+    if name in ds.quantities:
+        raise UsageError(f"{option}: {name} is computed (model.yaml); set the inputs it uses instead")
+    hint = suggest(name, ds.inputs)
+    raise UsageError(f"{option}: unknown input '{name}'{hint}" + ("" if hint else f" (known: {known})"))
+
+
+def parse_override(text: str, ds: Dataset) -> Override:
     """`troops=12000`, `troops=10000..12000` or `troops=10000..12000:lognormal90` (or
     `:triangular@11000`) -> Override; UsageError naming the option."""
     text = shown(text)
@@ -49,13 +46,11 @@ def parse_override(text: str) -> Override:
     spec, colon, reading = spec.partition(":")
     distribution, _, mode_text = reading.partition("@")
     name = name.strip()
-    known = ", ".join(sorted(ASSUMPTION_UNITS))
     if not equals:
         raise UsageError(f"{option}: expected NAME=VALUE or NAME=LOW..HIGH")
     if not name:
-        raise UsageError(f"{option}: give the assumption's name before '=' (one of: {known})")
-    if name not in ASSUMPTION_UNITS:
-        raise UsageError(f"{option}: unknown assumption '{name}' (known: {known})")
+        raise UsageError(f"{option}: give the input's name before '=' (one of: {', '.join(sorted(ds.inputs))})")
+    _known_input(ds, name, option)
     parts = spec.split("..")
     if len(parts) > 2:
         raise UsageError(f"{option}: a range is LOW..HIGH, with one '..'")
@@ -63,9 +58,10 @@ def parse_override(text: str) -> Override:
     if len(numbers) == 2 and numbers[0] > numbers[1]:
         raise UsageError(f"{option}: low {plain(numbers[0])} is above high {plain(numbers[1])}")
     value = Range.point(numbers[0]) if len(numbers) == 1 else Range(None, numbers[0], numbers[1])
-    problem = "cannot be negative" if value.low < 0 else assumption_problem(name, value)
-    if problem:
-        raise UsageError(f"{option}: {problem if problem.startswith(name) else f'{name} {problem}'}")
+    spec_ = ds.inputs[name]
+    limit = outside_limits(value, spec_.min, spec_.max)
+    if limit:
+        raise UsageError(f"{option}: {limit} (assumptions.yaml)")
     if colon and distribution not in DISTRIBUTIONS:
         raise UsageError(f"{option}: '{distribution}' is not a reading nkru knows (known: {', '.join(DISTRIBUTIONS)})")
     mode = _number(mode_text, option) if mode_text else None
@@ -76,12 +72,12 @@ def parse_override(text: str) -> Override:
     return Override(name, value, f"--set {name}={spec.strip()}{':' + reading if colon else ''}", distribution=distribution or None, mode=mode)
 
 
-def parse_overrides(texts: list[str]) -> list[Override]:
+def parse_overrides(texts: list[str], ds: Dataset) -> list[Override]:
     """All `--set` options, every mistake reported together."""
     overrides, problems = [], []
     for text in texts:
         try:
-            overrides.append(parse_override(text))
+            overrides.append(parse_override(text, ds))
         except UsageError as error:
             problems.append(str(error))
     if problems:
@@ -132,39 +128,57 @@ def load_scenario(path: Path, ds: Dataset) -> Scenario:
     locator = Locator()
     locator.add_file("scenario", read.name, read.data, read.marks)
     problems, overrides = [], []
-    name = path.stem
-    for assumption, setting in parsed.set.items():
+    scenario_name = path.stem
+    for name, setting in parsed.set.items():
+        if name not in ds.inputs:
+            problems.append(locator.problem("scenario", name, (), f"unknown input '{name}'{suggest(name, ds.inputs)}"))
+            continue
         try:
-            overrides.append(_setting_override(ds, name, assumption, setting))
+            overrides.append(_setting_override(ds, scenario_name, name, setting))
         except ValueError as error:
-            problems.append(locator.problem("scenario", assumption, ("figure",) if setting.figure else (), str(error)))
+            key = ("figure",) if setting.figure else ("from",) if setting.from_ else ()
+            problems.append(locator.problem("scenario", name, key, str(error)))
     if problems:
         raise DataError(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Scenario(name, read.name, parsed.note, digest, tuple(overrides))
+    return Scenario(scenario_name, read.name, parsed.note, digest, tuple(overrides))
 
 
 def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Override:
-    unit = ASSUMPTION_UNITS[name]
-    if setting.figure is None:
+    """A scenario's setting of one input, resolved against the figures; ValueError if it cannot be."""
+    from nkru.engine import expr, units
+
+    target = ds.units[name]
+    figures: tuple[str, ...] = ()
+    if setting.from_ is not None:
+        try:
+            c = expr.compile_expr(setting.from_)
+        except expr.ExprError as error:
+            raise ValueError(str(error)) from None
+        bad = [n for n in c.names if n not in ds.figures]
+        if bad:
+            raise ValueError(f"unknown figure '{bad[0]}'{suggest(bad[0], ds.figures)}: from: is an expression over figure ids")
+        try:
+            derived = units.derive(c.tree, c.text, ds.units, ds.registry)
+            units.check(derived, target, ds.registry)
+            value, _ = expr.bounds(c, {n: ds.figures[n].range.scaled(ds.units[n].scale) for n in c.names})
+        except (units.UnitError, expr.ExprError) as error:
+            raise ValueError(str(error)) from None
+        value, figures = value.scaled(1 / target.scale), c.names
+    elif setting.figure is None:
         value = Range.of(setting.value, setting.low, setting.high)
-        figures: tuple[str, ...] = ()
     else:
         figure = ds.figures.get(setting.figure)
         if figure is None:
-            raise ValueError(f"unknown figure '{setting.figure}'")
-        if not convertible(figure.unit, unit):
-            raise ValueError(f"figure {figure.id} is in {figure.unit}; {name} is in {unit}")
-        whole = figure.range
-        value = {
-            None: whole, "value": whole, "range": Range(None, whole.low, whole.high),
-            "low": Range.point(whole.low), "high": Range.point(whole.high), "midpoint": Range.point(whole.midpoint),
-        }[setting.take].scaled(factor(figure.unit, unit))
+            raise ValueError(f"unknown figure '{setting.figure}'{suggest(setting.figure, ds.figures)}")
+        if not units.same_dimension(ds.units[figure.id], target):
+            raise ValueError(f"figure {figure.id} is in {figure.unit}; {name} is in {ds.inputs[name].unit}")
+        value = figure.range.take(setting.take).scaled(units.factor(ds.units[figure.id], target))
         figures = (figure.id,)
-    problem = assumption_problem(name, value)
-    if problem:
-        raise ValueError(problem)
     check_distribution(setting.distribution, setting.mode, value)
+    limit = outside_limits(value, ds.inputs[name].min, ds.inputs[name].max)
+    if limit:
+        raise ValueError(limit)
     floor = setting.figure is not None and value.is_point and ds.figures[setting.figure].qualifier in FLOOR_QUALIFIERS
     return Override(name, value, f"scenario {scenario}", figures, setting.note, setting.distribution, setting.mode, floor)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru.errors import Problem, dotted
-from nkru.model import DATE_PATTERN, ID_PATTERN, URL_PATTERN
+from nkru.model.schema import DATE_PATTERN, ID_PATTERN, URL_PATTERN
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -30,6 +30,7 @@ _NOT_FINITE = re.compile(r"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")
 _COMMA_NUMBER = re.compile(r"^[-+]?\$?[0-9][0-9,]*(\.[0-9]+)?$")
 
 Path_ = tuple[str | int, ...]
+VALUE = "\0value"  # the mark of a key's one-line scalar value, beside the key's own
 
 
 @dataclass
@@ -106,6 +107,10 @@ class _Builder:
                 self.node(events, value_event, child)
                 continue
             self.marks[child] = (key_event.start_mark.line + 1, key_event.start_mark.column + 1)
+            if isinstance(value_event, self.yaml.ScalarEvent) and value_event.style in (None, "", "'", '"'):
+                # Where a one-line value starts, so a problem inside it (a formula's token) is placed exactly.
+                quoted = 1 if value_event.style in ("'", '"') else 0
+                self.marks[child + (VALUE,)] = (value_event.start_mark.line + 1, value_event.start_mark.column + 1 + quoted)
             result[key] = self.node(events, value_event, child)
         return result
 
@@ -194,6 +199,7 @@ def _locate(read: _Read, loc: tuple[Any, ...]) -> tuple[Path_, tuple[int, int]]:
     path: Path_ = ()
     node = read.data
     for part in loc:
+        part = _UNALIASES.get(part, part) if isinstance(part, str) else part
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
@@ -268,6 +274,20 @@ def _adapter(schema: type) -> Any:
     return TypeAdapter(schema)
 
 
+# YAML keys that are Python keywords, and the field names the schema gives them.
+_ALIASES = {"from": "from_"}
+_UNALIASES = {v: k for k, v in _ALIASES.items()}
+
+
+def _aliased(data: Any) -> Any:
+    """The data with keyword keys renamed for the schema (`from:` -> `from_`)."""
+    if isinstance(data, dict):
+        return {_ALIASES.get(k, k) if k not in _UNALIASES else f"{k} ": _aliased(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_aliased(v) for v in data]
+    return data
+
+
 def validate(read: _Read, schema: type) -> Any:
     """Validate a file's data against its schema; add one located problem per error."""
     from pydantic import ValidationError
@@ -275,7 +295,7 @@ def validate(read: _Read, schema: type) -> Any:
     if read.data is None:
         return None
     try:
-        return _adapter(schema).validate_python(read.data)
+        return _adapter(schema).validate_python(_aliased(read.data))
     except ValidationError as error:
         seen: set[tuple[Path_, str]] = set()
         errors = error.errors()

@@ -11,7 +11,7 @@ _HOMES = {
     "computed_view": "computed",
     "compare_view": "explain", "explain_view": "explain",
     "check_lines": "listings", "check_rows": "listings", "check_summary": "listings", "check_view": "listings",
-    "figures_view": "listings", "scenarios_view": "listings", "sources_view": "listings",
+    "figures_view": "listings", "quantities_view": "listings", "scenarios_view": "listings", "sources_view": "listings",
     "sensitivity_view": "uncertainty", "solve_view": "uncertainty",
 }
 __all__ = sorted(_HOMES)

@@ -6,26 +6,39 @@ import hashlib
 from typing import Any
 
 from nkru import __version__
-from nkru.calc import FORMULA_TEXT, ClaimOutcome, Computed, Placement, StatedBand, sources_of
-from nkru.model import Dataset, Result
+from nkru.compute import Computed, sources_of
+from nkru.engine.bands import Placement, StatedBand
+from nkru.engine.claims import ClaimOutcome
+from nkru.engine.expr import show
+from nkru.model import Comparison, Dataset, Row
 from nkru.render.sheets import (
-    Sheet, SourceRefs, View, fmt, fmt_figure, fmt_range, num, range_json, sheet, signed,
+    Sheet,
+    SourceRefs,
+    View,
+    fmt,
+    fmt_figure,
+    fmt_range,
+    num,
+    pretty,
+    range_json,
+    sheet,
+    signed,
 )
 
 
-def provenance(result: Result, refs: SourceRefs) -> str:
+def provenance(result: Row, refs: SourceRefs) -> str:
     """A result's source references, and any scenario or `--set` it depends on."""
-    return " ".join([refs(result.sources), *result.details.get("set_by", [])]).strip()
+    return " ".join([refs(result.sources), *result.set_by]).strip()
 
 
-def band_text(band: StatedBand) -> str:
+def band_text(band: StatedBand, unit: str = "1") -> str:
     if band.high is None:
-        return f"{'at least' if band.low_inclusive else 'over'} {fmt(band.low, 'fraction')}"
-    return f"{fmt(band.low, 'fraction')}–{fmt(band.high, 'fraction')}"
+        return f"{'at least' if band.low_inclusive else 'over'} {fmt(band.low, unit)}"
+    return f"{fmt(band.low, unit)}–{fmt(band.high, unit)}"
 
 
-def _edge(band: StatedBand, end: str) -> str:
-    return fmt(band.low if end == "low" or band.high is None else band.high, "fraction")
+def _edge(band: StatedBand, end: str, unit: str = "1") -> str:
+    return fmt(band.low if end == "low" or band.high is None else band.high, unit)
 
 
 def placement_text(placement: Placement) -> str:
@@ -46,7 +59,9 @@ def stated_text(ds: Dataset, outcome: ClaimOutcome) -> str:
 
 def computed_text(outcome: ClaimOutcome) -> str:
     if outcome.stated is None:
-        return f"{outcome.computed.low:.3f} (must be below {outcome.claim.stated.below:g})"
+        stated = outcome.claim.stated
+        must = " and ".join(f"{word} {x:g}" for word, x in (("below", stated.below), ("above", stated.above)) if x is not None)
+        return f"{outcome.computed.low:.3f} (must be {must})"
     if outcome.computed.value is None:
         return fmt_range(outcome.computed, outcome.stated_unit)
     return fmt(outcome.computed.value, outcome.stated_unit)
@@ -73,15 +88,15 @@ def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
     refs = SourceRefs(ds)
     sheets = [_inputs(ds, computed, refs), _results(computed, refs)]
     if computed.placements:
-        sheets.append(_bands(computed.placements, refs))
-    ratios = [r for r in computed.results if r.details.get("measure") == "ratio"]
-    if ratios:
-        sheets.append(_prices(ds, computed, ratios, refs))
+        sheets.append(_bands(computed, refs))
+    if computed.comparison:
+        sheets.append(_prices(ds, computed, refs))
     if computed.simulated is not None:
         from nkru.render.uncertainty import simulation_sheets
 
         sheets += simulation_sheets(ds, computed.simulated)
-    sheets.append(claims_sheet(ds, computed.claims, refs, with_candidates=computed.context is not None))
+    if computed.claims:
+        sheets.append(claims_sheet(ds, computed.claims, refs, with_candidates=computed.context is not None))
     if computed.context:
         sheets.append(context_sheet(ds, computed.context, refs))
     return sheets + [refs.sheet()]
@@ -93,6 +108,8 @@ def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
         origin = refs(sources_of(ds, item.figures))
         if item.origin != "data":
             origin = f"{item.origin} {origin}".strip()
+        elif not item.figures and item.note:
+            origin = "note (analyst)"
         rows.append((item.name, fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), item.unit, origin))
     return sheet("Assumptions", ("Name", "Value", "Range", "Unit", "From"), rows, right=("Value", "Range"))
 
@@ -100,56 +117,53 @@ def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
 def _results(computed: Computed, refs: SourceRefs) -> Sheet:
     rows = [
         (r.label, fmt(r.range.value, r.unit), fmt_range(r.range, r.unit), provenance(r, refs))
-        for r in computed.results if "measure" not in r.details
+        for r in computed.results if r.measure is None
     ]
     first = computed.results[0]
-    caption = f"{first.id} = {first.details['formula']}" if "formula" in first.details else None
-    return sheet("Results", ("Result", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption=caption)
+    return sheet("Results", ("Result", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption=f"{first.id} = {pretty(first.formula)}")
 
 
-def _bands(placements: tuple[Placement, Placement], refs: SourceRefs) -> Sheet:
+def _bands(computed: Computed, refs: SourceRefs) -> Sheet:
     rows = []
-    for end, placement in zip(("low", "high"), placements):
+    assert computed.placements is not None
+    for end, placement in zip(("low", "high"), computed.placements):
         band = placement.band or placement.above or placement.below
-        rows.append((end, fmt(placement.rate, "fraction"), placement_text(placement), refs([band.figure.source]) if band else ""))
-    return sheet("Casualty rate against the article's thresholds", ("End", "Rate", "Where it falls", "Sources"), rows, right=("Rate",))
+        rows.append((end, fmt(placement.rate, "1"), placement_text(placement), refs([band.figure.source]) if band else ""))
+    title, column = computed.bands_title or ("Bands", "Value")
+    return sheet(title, ("End", column, "Where it falls", "Sources"), rows, right=(column,))
 
 
-def _prices(ds: Dataset, computed: Computed, ratios: list[Result], refs: SourceRefs) -> Sheet:
-    """The articles' S-400 prices grouped by unit basis, cheapest first within a basis only."""
-    from nkru.context import basis_flags, like_for_like, s400_prices
+def _prices(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
+    """The figures compared against, grouped by unit basis, cheapest first within a basis only."""
+    from nkru.context import basis_flags
 
-    by_id = {r.id: r for r in computed.results}
+    table = computed.comparison
+    assert table is not None
     rows = []
-    order = [p.id for group in like_for_like(s400_prices(ds, with_context=False)) for p in group.prices]
-    ordered = sorted(ratios, key=lambda r: order.index(r.details["price_figure"]))
-    for ratio in ordered:
-        figure = ds.figures[ratio.details["price_figure"]]
-        measures = (ratio, by_id[f"shortfall_to_{figure.id}"], by_id[f"years_to_equal_{figure.id}"])
-        year = f" ({figure.as_of})" if figure.as_of else ""
-        price = f"{fmt_figure(figure)}{year}"
-        if "price_in_dollars" in ratio.details:
-            price += f"\n= {fmt(ratio.details['price_in_dollars'], 'USD')} of {computed.dollars}"
-        rows.append((
-            figure.basis, price,
-            *(f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in measures),
-            refs([figure.source]),
-        ))
-    notes = computed.warnings + basis_flags(ds, computed.context is not None)
+    for basis, members in table.groups:
+        for m in members:
+            figure = m.figure
+            year = f" ({figure.as_of})" if figure.as_of else ""
+            price = f"{fmt_figure(figure)}{year}"
+            if computed.dollars and m.price != figure.range:
+                price += f"\n= {fmt(m.price.low, 'USD')} of {computed.dollars}"
+            cells = (f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in m.rows)
+            rows.append((basis, price, *cells, refs([figure.source])))
+    notes = table.warnings + basis_flags(ds, computed.context or [])
     caption = "Ranked within each basis only. " + " ".join(f"Warning: {n}." for n in notes)
     dollars = f" (in {computed.dollars} dollars)" if computed.dollars else ""
-    columns = ("Basis", "Price", "One year covers", "Shortfall", "Years to equal", "Source")
-    return sheet(f"One year of the deployment against S-400 prices{dollars}", columns, rows, right=columns[2:5], caption=caption)
+    columns = ("Basis", "Price", *table.columns, "Source")
+    return sheet(f"{table.title}{dollars}", columns, rows, right=table.columns, caption=caption)
 
 
-def context_sheet(ds: Dataset, rows: list[Result], refs: SourceRefs) -> Sheet:
+def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs) -> Sheet:
     """Context rows, visibly apart: figures from outside the three articles."""
     table = []
     for r in rows:
         note = ""
-        if "holds" in r.details:
-            stated = ds.figures[next(c for c in ds.claims if c.id == r.details["claim"]).stated]
-            note = f" — {'reproduces' if r.details['holds'] else 'does not reproduce'} the stated {fmt_figure(stated)}"
+        if r.holds is not None:
+            stated = ds.figures[str(next(c for c in ds.claims if c.id == r.claim).stated)]
+            note = f" — {'reproduces' if r.holds else 'does not reproduce'} the stated {fmt_figure(stated)}"
         table.append((f"[context] {r.label}{note}", fmt(r.range.value, r.unit) if r.range.value is not None else fmt_range(r.range, r.unit), refs(r.sources)))
     title = "Context: figures from outside the three articles (not used by any result above)"
     return sheet(title, ("Row", "Value", "Sources"), table, right=("Value",))
@@ -177,18 +191,19 @@ def placement_json(placement: Placement) -> dict[str, Any]:
 
 def claim_json(ds: Dataset, outcome: ClaimOutcome) -> dict[str, Any]:
     claim = outcome.claim
-    if outcome.stated is None:
-        stated: dict[str, Any] = {"below": claim.stated.below, "text": claim.stated.text}
+    if isinstance(claim.stated, Comparison):
+        stated: dict[str, Any] = {"below": claim.stated.below, "above": claim.stated.above, "text": claim.stated.text}
     else:
         figure = ds.figures[claim.stated]
         stated = {"figure": figure.id, **range_json(outcome.stated), "unit": figure.unit, "qualifier": figure.qualifier}
     diff = outcome.difference
+    formula = claim.formula if claim.formula not in ds.quantities else f"{claim.formula} = {show(ds.quantities[claim.formula].formula)}"
     return {
-        "id": claim.id, "source": claim.source, "says": claim.says, "stated": stated,
+        "id": claim.id, "source": claim.source, "says": claim.says, "stated": stated, "test": outcome.test,
         "computed": {**range_json(outcome.computed), "unit": outcome.stated_unit},
         "difference": range_json(diff) if diff else None,
         "status": outcome.status,
-        "formula": f"{claim.formula} = {FORMULA_TEXT[claim.formula]}",
+        "formula": formula,
         "inputs": {i.name: {**range_json(i.range), "figure": i.figure, "take": i.take} for i in outcome.inputs},
         "implied": [{"name": i.name, "value": i.value, "unit": i.unit} for i in outcome.implied],
     }
@@ -225,8 +240,22 @@ def describe_reading(item: Any) -> dict[str, Any]:
     return out
 
 
+def row_json(r: Row) -> dict[str, Any]:
+    """One result row in the JSON contract: id, label, numbers, unit, sources, and what is behind it."""
+    out: dict[str, Any] = {
+        "id": r.id, "label": r.label, **range_json(r.range), "unit": r.unit, "sources": list(r.sources),
+        "formula": pretty(r.formula), "inputs": list(r.inputs), "figures": list(r.figures), "set_by": list(r.set_by),
+        "bounds": "exact" if r.exact else "enclosure",
+    }
+    extra = {"measure": r.measure, "against": r.against, "basis": r.basis, "claim": r.claim, "holds": r.holds, "dollars": r.dollars}
+    out |= {k: v for k, v in extra.items() if v is not None}
+    if r.context:
+        out["context"] = True
+    return out
+
+
 def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[str, Any]:
-    """The stable JSON contract of `deal-value` and `casualties`."""
+    """The stable JSON contract of the computing commands."""
     obj: dict[str, Any] = {
         "command": computed.command,
         **run_json(ds, run),
@@ -237,23 +266,18 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
                 "figures": list(item.figures),
                 "origin": "data" if item.origin == "data" else item.origin.split()[0],
                 "note": item.note,
+                **({"from": item.derived} if item.derived else {}),
                 **describe_reading(item),
             }
             for name, item in computed.inputs.items()
         },
-        "results": [
-            {"id": r.id, "label": r.label, **range_json(r.range), "unit": r.unit, "sources": list(r.sources), **r.details}
-            for r in computed.results
-        ],
+        "results": [row_json(r) for r in computed.results],
         "claims": [claim_json(ds, o) | ({"candidates": candidates_json(o)} if computed.context is not None else {}) for o in computed.claims],
         "warnings": computed.warnings,
         "dollars": computed.dollars,
     }
     if computed.context is not None:
-        obj["context"] = [
-            {"id": r.id, "label": r.label, **range_json(r.range), "unit": r.unit, "sources": list(r.sources), **r.details}
-            for r in computed.context
-        ]
+        obj["context"] = [row_json(r) for r in computed.context]
     if computed.placements:
         obj["placements"] = {end: placement_json(p) for end, p in zip(("low", "high"), computed.placements)}
     if computed.simulated is not None:
@@ -266,7 +290,7 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
 RESULT_COLUMNS = ("id", "label", "value", "low", "high", "unit", "sources")
 
 
-def results_csv(results: list[Result]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+def results_csv(results: list[Row]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     rows = [(r.id, r.label, *range_json(r.range).values(), r.unit, ";".join(r.sources)) for r in results]
     return RESULT_COLUMNS, rows
 

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from nkru.calc import Computed, Input
-from nkru.model import Dataset, Figure, Result
+from nkru.compute import Computed
+from nkru.model import Dataset, Figure, Input, Row
 from nkru.render.listings import figure_json
-from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, range_json, sheet, signed
+from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, pretty, range_json, sheet, signed
 
 # ---------------------------------------------------------------------------- compare
 
 
-def headline_ids(ds: Dataset) -> list[str]:
-    """The rows of `nkru compare`: the inputs, then the results a reader looks at first. The
-    price is the first one `compare_with` lists (no cheapest is picked across unit bases)."""
-    price = ds.compare_with.s400_prices[0]
-    return [
-        "troops", "monthly_pay_usd", "months", "bonus_usd", "losses", "annual_value_usd",
-        f"ratio_to_{price}", f"years_to_equal_{price}", "share_of_total_deal", "casualty_rate",
-    ]
-
-
-def compare_rows(ds: Dataset, columns: list[tuple[str, list[Computed]]]) -> list[dict[str, Any]]:
-    """One row per headline id: its label, unit, and each column's range."""
+def compare_rows(columns: list[tuple[str, list[Computed]]]) -> list[dict[str, Any]]:
+    """One row per input, then per result a reader looks at first (each command's headline and
+    results, and its comparison against the first figure): label, unit, each column's range."""
+    first = columns[0][1]
+    idents: dict[str, None] = {}
+    for computed in first:
+        idents.update(dict.fromkeys(computed.inputs))
+    for computed in first:
+        idents.update(dict.fromkeys(r.id for r in computed.results if r.measure is None and "_on_" not in r.id))
+        if computed.comparison:
+            idents.update(dict.fromkeys(r.id for r in computed.comparison.groups[0][1][0].rows))
     rows = []
-    for ident in headline_ids(ds):
+    for ident in idents:
         label, unit, values = ident, "", []
         for _, computed in columns:
             found = _find(computed, ident)
@@ -51,7 +50,7 @@ def _find(computed: list[Computed], ident: str) -> tuple[str, str, Any] | None:
 
 def compare_view(ds: Dataset, columns: list[tuple[str, list[Computed]]], run: dict[str, Any]) -> View:
     names = [name for name, _ in columns]
-    rows = compare_rows(ds, columns)
+    rows = compare_rows(columns)
 
     def cell(value: Any, unit: str, first: Any) -> str:
         text = fmt(value.value, unit) if value.value is not None else fmt_range(value, unit)
@@ -97,87 +96,112 @@ def compare_view(ds: Dataset, columns: list[tuple[str, list[Computed]]], run: di
 # ---------------------------------------------------------------------------- explain
 
 
-def _input_lines(ds: Dataset, item: Input) -> tuple[str, list[tuple[str, list[str]]]]:
-    """An input's headline, and (figure line, detail lines) for each figure behind it."""
-    value = fmt(item.range.value, item.unit)
-    spread = "" if item.range.is_point else f" (range {fmt_range(item.range, item.unit)})"
-    origin = "from the data (assumptions.yaml)" if item.origin == "data" else f"set by {item.origin}"
-    unit = "" if item.unit == "USD" else f" {item.unit}"
-    head = f"{item.name} = {value}{spread}{unit}, {origin}"
-    return head + (f" — {item.note}" if item.note else ""), [_figure_lines(ds, ds.figures[f]) for f in item.figures]
+class Node(NamedTuple):
+    """One line of an explanation and the lines under it."""
+
+    text: str
+    children: tuple[Node, ...] = ()
 
 
-def _figure_lines(ds: Dataset, figure: Figure) -> tuple[str, list[str]]:
+def _figure_node(ds: Dataset, figure: Figure) -> Node:
     source = ds.sources[figure.source]
     cited = f", citing {', '.join(ds.sources[c].label for c in figure.cites)}" if figure.cites else ""
-    details = [f'"{figure.quote}"', f"qualifier: {figure.qualifier}; basis: {figure.basis}" + (f"; as of {figure.as_of}" if figure.as_of else "")]
+    basis = f"; basis: {figure.basis}" if figure.basis else ""
+    details = [f'"{figure.quote}"', f"qualifier: {figure.qualifier}; unit: {figure.unit}{basis}" + (f"; as of {figure.as_of}" if figure.as_of else "")]
     if figure.note:
         details.append(f"note: {figure.note}")
-    return f"{figure.id}: {fmt_figure(figure)} — {source.label}{cited}", details
+    return Node(f"{figure.id}: {fmt_figure(figure)} — {source.label}{cited}", tuple(Node(d) for d in details))
 
 
-def explain_view(ds: Dataset, result: Result, inputs: dict[str, Input], run: dict[str, Any]) -> View:
-    names = result.details.get("inputs", [])
-    direct = result.details.get("figures", [])
-    head = f"{result.id} = {result.details.get('formula', '')}".rstrip(" =")
-    spread = "" if result.range.is_point else f" (range {fmt_range(result.range, result.unit)})"
-    value_line = f"{result.label}: {fmt(result.range.value, result.unit)}{spread}"
+def _input_node(ds: Dataset, item: Input) -> Node:
+    value = fmt(item.range.value, item.unit)
+    spread = "" if item.range.is_point else f" (range {fmt_range(item.range, item.unit)})"
+    if item.origin != "data":
+        origin = f"set by {item.origin}"
+    elif item.derived:
+        origin = f"from {pretty(item.derived)} (assumptions.yaml)"
+    else:
+        origin = "from the data (assumptions.yaml)"
+    head = f"{item.name} = {value}{spread} {item.unit}, {origin}"
+    children = [Node(f"note (the analyst's own reasoning): {item.note}")] if item.note and not item.figures else []
+    if item.note and item.figures:
+        head += f" — {item.note}"
+    return Node(head, tuple(children) + tuple(_figure_node(ds, ds.figures[f]) for f in item.figures))
+
+
+def explain_tree(ds: Dataset, row: Row, quantity_rows: dict[str, Row], inputs: dict[str, Input]) -> Node:
+    """The row's formula, each name in it traced down: quantities to their own formulas, inputs
+    to the figures (and quotes) or notes behind them, figures to their quotes."""
+    from nkru.engine import expr
+
+    def walk(text: str, against: str | None, seen: frozenset[str]) -> tuple[Node, ...]:
+        nodes = []
+        for name in expr.compile_expr(text).names:
+            if name in inputs:
+                nodes.append(_input_node(ds, inputs[name]))
+            elif name in ds.quantities and name not in seen:
+                q, r = ds.quantities[name], quantity_rows[name]
+                head = f"{name} = {pretty(q.formula.text)} = {fmt(r.range.value, r.unit)}" + ("" if r.range.is_point else f" (range {fmt_range(r.range, r.unit)})")
+                nodes.append(Node(head, walk(q.formula.text, None, seen | {name})))
+            elif name == "against" and against:
+                nodes.append(_figure_node(ds, ds.figures[against]))
+            elif name in ds.figures:
+                nodes.append(_figure_node(ds, ds.figures[name]))
+        return tuple(nodes)
+
+    spread = "" if row.range.is_point else f" (range {fmt_range(row.range, row.unit)})"
+    bounds = "exact bounds" if row.exact else "a sound enclosure (a formula that is not monotone in each input, or uses one twice)"
+    value = Node(f"{row.label}: {fmt(row.range.value, row.unit)}{spread} {row.unit}; {bounds}")
+    return Node(f"{row.id} = {pretty(row.formula)}", (value, *walk(row.formula, row.against, frozenset({row.id}))))
+
+
+def explain_view(ds: Dataset, row: Row, quantity_rows: dict[str, Row], inputs: dict[str, Input], run: dict[str, Any]) -> View:
+    tree = explain_tree(ds, row, quantity_rows, inputs)
 
     def rich() -> Any:
         from rich.text import Text
         from rich.tree import Tree
 
-        tree = Tree(Text(head, style="bold"))
-        tree.add(Text(value_line))
-        for name in names:
-            line, figures = _input_lines(ds, inputs[name])
-            branch = tree.add(Text(line))
-            for figure_line, details in figures:
-                leaf = branch.add(Text(figure_line))
-                for detail in details:
-                    leaf.add(Text(detail))
-        for fid in direct:
-            figure_line, details = _figure_lines(ds, ds.figures[fid])
-            leaf = tree.add(Text(figure_line))
-            for detail in details:
-                leaf.add(Text(detail))
-        return tree
+        def grow(into: Any, node: Node) -> None:
+            for child in node.children:
+                grow(into.add(Text(child.text)), child)
+
+        root = Tree(Text(tree.text, style="bold"))
+        grow(root, tree)
+        return root
 
     def markdown() -> str:
-        lines = [f"### {head}", "", f"{value_line}", ""]
-        for name in names:
-            line, figures = _input_lines(ds, inputs[name])
-            lines.append(f"- {line}")
-            for figure_line, details in figures:
-                lines.append(f"  - {figure_line}")
-                lines += [f"    - {d}" for d in details]
-        for fid in direct:
-            figure_line, details = _figure_lines(ds, ds.figures[fid])
-            lines.append(f"- {figure_line}")
-            lines += [f"  - {d}" for d in details]
+        lines = [f"### {tree.text}", ""]
+
+        def grow(node: Node, depth: int) -> None:
+            for child in node.children:
+                lines.append(f"{'  ' * depth}- {child.text}")
+                grow(child, depth + 1)
+
+        grow(tree, 0)
         return "\n".join(lines) + "\n"
 
+    used = [n for n in row.inputs if n in inputs]
+
     def json() -> dict[str, Any]:
-        from nkru.render.computed import run_json
+        from nkru.render.computed import row_json, run_json
 
         return {
-            "command": "explain", **run_json(ds, run),
-            "id": result.id, "label": result.label, "formula": result.details.get("formula"),
-            **range_json(result.range), "unit": result.unit, "sources": list(result.sources),
+            "command": "explain", **run_json(ds, run), **row_json(row),
             "inputs": [
-                {"name": n, **range_json(inputs[n].range), "unit": inputs[n].unit, "origin": inputs[n].origin,
+                {"name": n, **range_json(inputs[n].range), "unit": inputs[n].unit, "origin": inputs[n].origin, "from": inputs[n].derived,
                  "note": inputs[n].note, "figures": [figure_json(ds, ds.figures[f]) for f in inputs[n].figures]}
-                for n in names
+                for n in used
             ],
-            "figures": [figure_json(ds, ds.figures[f]) for f in direct],
+            "figures": [figure_json(ds, ds.figures[f]) for f in row.figures],
         }
 
     def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-        rows = [(n, *range_json(inputs[n].range).values(), inputs[n].unit, inputs[n].origin, ";".join(inputs[n].figures)) for n in names]
+        rows = [(n, *range_json(inputs[n].range).values(), inputs[n].unit, inputs[n].origin, ";".join(inputs[n].figures)) for n in used]
         return ("input", "value", "low", "high", "unit", "origin", "figures"), rows
 
     def sheets() -> list[Sheet]:
         header, rows = csv()
-        return [sheet(head, header, [tuple("" if c is None else str(c) for c in r) for r in rows])]
+        return [sheet(tree.text, header, [tuple("" if c is None else str(c) for c in r) for r in rows])]
 
     return View(json=json, sheets=sheets, csv=csv, rich=rich, markdown=markdown)

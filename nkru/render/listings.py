@@ -26,40 +26,75 @@ def figure_json(ds: Dataset, figure: Figure) -> dict[str, Any]:
     }
 
 
-def split_quantities(figures: list[Figure]) -> dict[str, list[Figure]]:
-    """Quantities that more than one source states with different numbers, unit or basis."""
+def _date(ds: Dataset, figure: Figure) -> str | None:
+    """When a figure's numbers held, as the text dates them (its as_of); None where it does not."""
+    return figure.as_of if figure.as_of and figure.as_of != "unstated" else None
+
+
+def _numbers(f: Figure) -> tuple[Any, ...]:
+    return (f.value, f.low, f.high, f.unit, f.basis)
+
+
+def _differing(figures: list[Figure]) -> dict[str, list[Figure]]:
     by_quantity: dict[str, list[Figure]] = {}
     for figure in figures:
         by_quantity.setdefault(figure.quantity, []).append(figure)
-    return {
-        q: fs for q, fs in by_quantity.items()
-        if len({f.source for f in fs}) > 1 and len({(f.value, f.low, f.high, f.unit, f.basis) for f in fs}) > 1
-    }
+    return {q: fs for q, fs in by_quantity.items() if len({f.source for f in fs}) > 1 and len({_numbers(f) for f in fs}) > 1}
 
 
-def shared_numbers(figures: list[Figure]) -> dict[str, list[Figure]]:
-    """One number that means different things: the same value and unit stated for different
-    quantities or on different bases ("$2,000" a month, once, and per soldier unstated)."""
+def _is_update(ds: Dataset, figures: list[Figure]) -> bool:
+    """Whether every two figures that differ are dated (as_of) differently: a later figure of the
+    same quantity is an update, not a disagreement."""
+    for i, a in enumerate(figures):
+        for b in figures[i + 1:]:
+            if _numbers(a) != _numbers(b) and (_date(ds, a) is None or _date(ds, b) is None or _date(ds, a) == _date(ds, b)):
+                return False
+    return True
+
+
+def split_quantities(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
+    """Quantities that sources state with different numbers, unit or basis at the same time."""
+    return {q: fs for q, fs in _differing(figures).items() if not _is_update(ds, fs)}
+
+
+def updates(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
+    """Quantities stated again later with other numbers: each figure, oldest first."""
+    return {q: sorted(fs, key=lambda f: _date(ds, f) or "") for q, fs in _differing(figures).items() if _is_update(ds, fs)}
+
+
+def shared_numbers(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
+    """One number that means different things: the same amount stated for different quantities,
+    units or bases ("$2,000" a month, once, and per soldier unstated)."""
+    from nkru.money import currency_of
+
     by_number: dict[tuple[float, str], list[Figure]] = {}
     for figure in figures:
         if figure.value is not None:
-            by_number.setdefault((figure.value, figure.unit), []).append(figure)
+            by_number.setdefault((figure.value, currency_of(ds, figure.id) or figure.unit), []).append(figure)
     return {
         fmt(value, unit) + ("" if unit in ("USD", "percent") else f" {unit}"): fs
         for (value, unit), fs in by_number.items()
-        if len({(f.quantity, f.basis) for f in fs}) > 1
+        if len({(f.quantity, f.unit, f.basis) for f in fs}) > 1
     }
 
 
-def _disagreement_sheets(figures: list[Figure], refs: SourceRefs) -> list[Sheet]:
+def _basis(f: Figure) -> str:
+    return f"{f.unit}, {f.basis}" if f.basis else f.unit
+
+
+def _disagreement_sheets(ds: Dataset, figures: list[Figure], refs: SourceRefs) -> list[Sheet]:
     sheets = []
-    split = split_quantities(figures)
+    split = split_quantities(ds, figures)
     if split:
-        rows = [(q, "\n".join(f"{fmt_figure(f)} ({f.basis}) {refs([f.source])}" for f in fs)) for q, fs in split.items()]
+        rows = [(q, "\n".join(f"{fmt_figure(f)} ({_basis(f)}) {refs([f.source])}" for f in fs)) for q, fs in split.items()]
         sheets.append(sheet("One quantity, different figures", ("Quantity", "Figures"), rows))
-    shared = shared_numbers(figures)
+    later = updates(ds, figures)
+    if later:
+        rows = [(q, "\n".join(f"{_date(ds, f)}: {fmt_figure(f)} ({_basis(f)}) {refs([f.source])}" for f in fs)) for q, fs in later.items()]
+        sheets.append(sheet("Updates: a later figure of the same quantity", ("Quantity", "Figures, oldest first"), rows))
+    shared = shared_numbers(ds, figures)
     if shared:
-        rows = [(n, "\n".join(f"{f.quantity}, {f.basis} ({f.id}) {refs([f.source])}" for f in fs)) for n, fs in shared.items()]
+        rows = [(n, "\n".join(f"{f.quantity}, {_basis(f)} ({f.id}) {refs([f.source])}" for f in fs)) for n, fs in shared.items()]
         sheets.append(sheet("One number, different meanings", ("Number", "Means"), rows))
     return sheets
 
@@ -82,12 +117,12 @@ def figures_view(ds: Dataset, figures: list[Figure], disagreements_only: bool) -
         listing = []
         if not disagreements_only:
             rows = [
-                (f.id, f.quantity, "\n".join(filter(None, (fmt_figure(f), conversion_text(ds, f)))), f.basis, f.as_of or "",
+                (f.id, f.quantity, "\n".join(filter(None, (fmt_figure(f), conversion_text(ds, f)))), _basis(f), f.as_of or "",
                  refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
                 for f in figures
             ]
-            listing = [sheet("Figures", ("Id", "Quantity", "Figure", "Basis", "As of", "Source"), rows, right=("Figure",))]
-        return listing + _disagreement_sheets(figures, refs) + [refs.sheet()]
+            listing = [sheet("Figures", ("Id", "Quantity", "Figure", "Unit and basis", "As of", "Source"), rows, right=("Figure",))]
+        return listing + _disagreement_sheets(ds, figures, refs) + [refs.sheet()]
 
     def json() -> dict[str, Any]:
         from nkru.context import currency_conversions, implied_rates
@@ -100,8 +135,9 @@ def figures_view(ds: Dataset, figures: list[Figure], disagreements_only: bool) -
                 item["implied_rates"] = [{"against": twin.id, "per_usd": rate} for twin, rate in implied_rates(ds, f)]
         if disagreements_only:
             obj["disagreements"] = {
-                "quantities": {q: [f.id for f in fs] for q, fs in split_quantities(figures).items()},
-                "numbers": {n: [f.id for f in fs] for n, fs in shared_numbers(figures).items()},
+                "quantities": {q: [f.id for f in fs] for q, fs in split_quantities(ds, figures).items()},
+                "updates": {q: [f.id for f in fs] for q, fs in updates(ds, figures).items()},
+                "numbers": {n: [f.id for f in fs] for n, fs in shared_numbers(ds, figures).items()},
             }
         return obj
 
@@ -112,7 +148,22 @@ def figures_view(ds: Dataset, figures: list[Figure], disagreements_only: bool) -
     return View(json=json, sheets=sheets, csv=csv)
 
 
-SOURCE_COLUMNS = ("id", "kind", "label", "title", "publisher", "author", "published", "url", "seed", "cited_by", "note")
+def quantities_view(ds: Dataset) -> View:
+    """The quantities `nkru calc` computes: id, label, unit and formula."""
+    from nkru.render.sheets import pretty
+
+    items = [(q.id, q.label, q.unit, pretty(q.formula.text)) for q in ds.quantities.values()]
+
+    def sheets() -> list[Sheet]:
+        return [sheet("Quantities (model.yaml): nkru calc ID computes one", ("Id", "Label", "Unit", "Formula"), list(items))]
+
+    def json() -> dict[str, Any]:
+        return {"quantities": [{"id": i, "label": label, "unit": unit, "formula": f} for i, label, unit, f in items]}
+
+    return View(json=json, sheets=sheets, csv=lambda: (("id", "label", "unit", "formula"), list(items)))
+
+
+SOURCE_COLUMNS = ("id", "kind", "label", "title", "publisher", "author", "published", "url", "seed", "text", "cited_by", "note")
 
 
 def sources_view(ds: Dataset) -> View:

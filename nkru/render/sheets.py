@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from nkru.model import Dataset, Figure, Range, Source
+from nkru.model import ROLES, Dataset, Figure, Range, Source
 
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
 
@@ -35,7 +35,7 @@ def _unsigned(x: float, unit: str) -> str:
         if x >= 1e6:
             return f"${_trim(f'{x / 1e6:,.2f}')}M"
         return f"${_trim(f'{x:,.2f}')}"
-    if unit == "fraction":
+    if unit in ("1", "fraction"):
         return f"{_trim(f'{x * 100:.2f}')}%"
     if unit == "percent":
         return f"{_trim(f'{x:.2f}')}%"
@@ -53,8 +53,18 @@ def fmt_range(r: Range, unit: str) -> str:
 def fmt_figure(figure: Figure) -> str:
     number = fmt_range(figure.range, figure.unit)
     qualifier = "" if figure.qualifier == "exact" else f"{figure.qualifier} "
-    unit = "" if figure.unit in ("USD", "percent", "KRW", "RUB") else f" {figure.unit}"
+    if figure.unit.startswith("USD"):
+        unit = figure.unit[3:].replace("/", " a ", 1).replace("/", " a ") if "/" in figure.unit else ""
+    else:
+        unit = "" if figure.unit in ("percent", "KRW", "RUB") else f" {figure.unit}"
     return f"{qualifier}{number}{unit}"
+
+
+def pretty(formula: str) -> str:
+    """A formula as a reader writes it: troops × (monthly_pay_usd × months + bonus_usd)."""
+    from nkru.engine.expr import compile_expr, show
+
+    return show(compile_expr(formula)) if formula.strip() else ""
 
 
 def signed(x: float, unit: str) -> str:
@@ -109,7 +119,8 @@ def describe_source(source: Source) -> str:
     title = "" if source.title == "unstated" else f': "{source.title}"'
     cited = f" (cited by {', '.join(source.cited_by)})" if source.cited_by else ""
     url = f" {source.url}" if source.url else ""
-    return f"{source.label}{title}{cited}{url}"
+    role = "" if source.cited_by else f" — {ROLES[source.kind]}"  # "(cited by …)" already says a cited source's role
+    return f"{source.label}{title}{cited}{url}{role}"
 
 
 def to_rich(sheets: list[Sheet]) -> Any:

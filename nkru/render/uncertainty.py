@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from nkru.calc import Solution, Swing
-from nkru.model import ASSUMPTION_UNITS, Dataset
+from nkru.model import Dataset
 from nkru.render.sheets import Sheet, View, fmt, fmt_figure, num, sheet
 
 TORNADO_WIDTH = 20
 
 
-def _probability_text(ds: Dataset, p: Any) -> str:
+def _probability_text(ds: Dataset, p: Any, label: str) -> str:
     from nkru.render.computed import placement_text
 
     if p.placement is not None:
         return placement_text(p.placement).replace(": the article gives no label", " (no label stated)")
     figure = ds.figures[p.figure]
     year = f" ({figure.as_of})" if figure.as_of else ""
-    return f"one year ≥ {fmt_figure(figure)}{year}, {figure.basis}"
+    basis = f", {figure.basis}" if figure.basis else ""
+    return f"{label} ≥ {fmt_figure(figure)}{year}{basis}"
 
 
 def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
@@ -29,14 +29,22 @@ def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
     caption = f"{fmt(low, unit)} {spark} {fmt(high, unit)}   (0.5th to 99.5th percentile)"
     title = f"Simulation of {simulated.result_id}: {s['samples']:,} samples, seed {simulated.simulation.seed}"
     readings = ", ".join(f"{name} {reading}" for name, reading in simulated.readings.items())
-    distribution = sheet(title, stats, [tuple(fmt(s[k], unit) for k in stats)], right=stats, caption=f"{caption}\nReadings: {readings}")
-    rows = [(_probability_text(ds, p), f"{p.probability * 100:.1f}%") for p in simulated.probabilities]
-    return [distribution, sheet("Probabilities", ("Question", "Probability"), rows, right=("Probability",))]
+    correlated = "; ".join(f"{a}–{b} rank {target:+.2f} (realised {real:+.2f})" for a, b, target, real in simulated.simulation.correlations)
+    caption += f"\nReadings: {readings}" + (f"\nCorrelations: {correlated}" if correlated else "")
+    distribution = sheet(title, stats, [tuple(fmt(s[k], unit) for k in stats)], right=stats, caption=caption)
+    sheets = [distribution]
+    if simulated.probabilities:
+        rows = [(_probability_text(ds, p, simulated.label), f"{p.probability * 100:.1f}%") for p in simulated.probabilities]
+        sheets.append(sheet("Probabilities", ("Question", "Probability"), rows, right=("Probability",)))
+    return sheets
 
 
 def simulation_json(simulated: Any) -> dict[str, Any]:
     return {
-        "simulation": {"result": simulated.result_id, "seed": simulated.simulation.seed, **simulated.summary, "readings": simulated.readings},
+        "simulation": {
+            "result": simulated.result_id, "seed": simulated.simulation.seed, **simulated.summary, "readings": simulated.readings,
+            "correlations": [{"between": [a, b], "rank": target, "realised": real} for a, b, target, real in simulated.simulation.correlations],
+        },
         "probabilities": [
             {"id": p.id, "probability": p.probability, "figure": p.figure} for p in simulated.probabilities
         ],
@@ -46,10 +54,11 @@ def simulation_json(simulated: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- sensitivity
 
 
-def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[Swing], correlations: dict[str, float | None], samples: int, seed: int) -> View:
+def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[Any], correlations: dict[str, float | None], samples: int, seed: int,
+                     input_units: dict[str, str]) -> View:
     widest = max((s.swing for s in swings), default=0) or 1
 
-    def bar(s: Swing) -> str:
+    def bar(s: Any) -> str:
         return "█" * max(1, round(s.swing / widest * TORNADO_WIDTH)) if s.swing else ""
 
     def sheets() -> list[Sheet]:
@@ -57,7 +66,7 @@ def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[Sw
         for s in swings:
             corr = correlations.get(s.name)
             rows.append((
-                s.name, f"{fmt(s.low, ASSUMPTION_UNITS[s.name])} → {fmt(s.high, ASSUMPTION_UNITS[s.name])}",
+                s.name, f"{fmt(s.low, input_units[s.name])} → {fmt(s.high, input_units[s.name])}",
                 fmt(s.at_low, unit), fmt(s.at_high, unit), fmt(s.swing, unit), bar(s), "—" if corr is None else f"{corr:+.2f}",
             ))
         caption = (
@@ -87,14 +96,17 @@ def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[Sw
 # ---------------------------------------------------------------------------- solve
 
 
-def solve_view(solution: Solution, result_unit: str) -> View:
-    unit = ASSUMPTION_UNITS[solution.name]
-    held = ", ".join(f"{name} = {fmt(value, ASSUMPTION_UNITS[name])}" for name, value in solution.held.items())
+def solve_view(solution: Any, result_unit: str, input_units: dict[str, str]) -> View:
+    unit = input_units[solution.name]
+    held = ", ".join(f"{name} = {fmt(value, input_units.get(name, ''))}" for name, value in solution.held.items())
 
     def answer() -> str:
         if solution.value is None:
             return f"no value of {solution.name} makes {solution.result_id} = {fmt(solution.target, result_unit)}"
-        return f"{solution.name} = {fmt(solution.value, unit)} {unit}"
+        shown = fmt(solution.value, unit)
+        if unit.startswith("USD"):
+            return f"{solution.name} = {shown}" + (f" per {unit[4:]}" if unit.startswith("USD/") else "")
+        return f"{solution.name} = {shown} {unit}"
 
     def sheets() -> list[Sheet]:
         rows = [(f"{solution.result_id} = {fmt(solution.target, result_unit)}", answer(), held)]

@@ -1,0 +1,228 @@
+"""What a computing command shows, built from the model in data: the inputs after this run's
+overrides, each result row with its sources, the variants, comparisons, bands and claims a
+command declares in model.yaml. Pure: no I/O, no rounding for display, no Rich."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from nkru.engine import expr, graph
+from nkru.engine.bands import Placement, place, stated_bands
+from nkru.engine.claims import ClaimOutcome, reconcile
+from nkru.errors import UsageError
+from nkru.model import Dataset, Figure, Input, Override, Range, Row
+from nkru.money import Restater
+
+
+def inputs_for(ds: Dataset, overrides: list[Override]) -> dict[str, Input]:
+    """The inputs from the data, with this run's overrides applied (the last one wins)."""
+    inputs = {}
+    for name, spec in ds.inputs.items():
+        figures = tuple(spec.figures) if spec.from_ is None else tuple(n for n in expr.compile_expr(spec.from_).names)
+        inputs[name] = Input(name, ds.input_range(name), spec.unit, "data", figures, spec.note, spec.distribution, spec.mode, derived=spec.from_)
+    for o in overrides:
+        inputs[o.name] = Input(o.name, o.range, ds.inputs[o.name].unit, o.text, o.figures, o.note, o.distribution, o.mode, o.floor)
+    return inputs
+
+
+def sources_of(ds: Dataset, figure_ids: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The documents behind some figures: the quoting source, then those it cites, once each."""
+    seen: dict[str, None] = {}
+    for fid in figure_ids:
+        figure = ds.figures[fid]
+        seen.setdefault(figure.source)
+        for cited in figure.cites:
+            seen.setdefault(cited)
+    return tuple(seen)
+
+
+class Env(NamedTuple):
+    """The ranges formulas read this run (inputs and figures, restated with --dollars): in base
+    units, and in each name's own unit (for sampling)."""
+
+    ranges: dict[str, Range]
+    inputs: dict[str, Input]
+    restater: Restater | None
+    own: dict[str, Range]
+
+
+def env_for(ds: Dataset, inputs: dict[str, Input], dollars: int | None = None) -> Env:
+    own = {name: item.range for name, item in inputs.items()} | {fid: f.range for fid, f in ds.figures.items()}
+    restater = None
+    if dollars is not None:
+        restater = Restater(ds, inputs, dollars)
+        own = restater.restate(own)
+    return Env(graph.to_base(ds, own), inputs, restater, own)
+
+
+def row(ds: Dataset, env: Env, rid: str, label: str, c: expr.Compiled, unit: str, **extra: Any) -> Row:
+    """One result: an expression's range in its unit, with every source and override behind it."""
+    value, exact = graph.bounds_of(ds, c, env.ranges, rid)
+    factor = 1.0 / float(ds.registry.parse(unit).scale)
+    names: dict[str, None] = {}
+    for name in c.names:
+        names.update(dict.fromkeys(graph.leaves(ds, name)[0] if name in ds.quantities or name in ds.inputs else ()))
+    used = tuple(n for n in names if n in env.inputs)
+    direct = tuple(dict.fromkeys(f for name in c.names for f in graph.leaves(ds, name)[1]))
+    figure_ids = [f for n in used for f in env.inputs[n].figures] + list(direct)
+    set_by = tuple(env.inputs[n].origin for n in used if env.inputs[n].origin != "data")
+    dollars = env.restater.year_of(used + direct) if env.restater else None
+    alone = len(c.names) == 1 and c.text.strip() == c.names[0] and c.names[0] in ds.quantities
+    formula = ds.quantities[c.names[0]].formula.text if alone else c.text
+    return Row(rid, label, value.scaled(factor), unit, sources_of(ds, figure_ids), formula, used, direct, set_by, exact, dollars=dollars, **extra)
+
+
+def quantity_row(ds: Dataset, env: Env, qid: str) -> Row:
+    q = ds.quantities[qid]
+    return row(ds, env, qid, q.label, expr.compile_expr(qid), q.unit)
+
+
+def variant_rows(ds: Dataset, env: Env, headline: str, spec: Any) -> list[Row]:
+    """The headline recomputed with one input taken from each of some figures, the rest held."""
+    out = []
+    q = ds.quantities[headline]
+    for fid in spec.figures:
+        figure = ds.figures[fid]
+        k = _unit_factor(ds, fid, spec.input)
+        held = env._replace(
+            ranges=env.ranges | {spec.input: env.ranges[fid]},
+            inputs=env.inputs | {spec.input: Input(spec.input, figure.range.scaled(k), ds.inputs[spec.input].unit, "data", (fid,), None)},
+        )
+        base = row(ds, held, f"{headline}_on_{fid}", spec.label.replace("{value}", _count(figure)), expr.compile_expr(headline), q.unit)
+        formula = re.sub(rf"\b{re.escape(spec.input)}\b", fid, base.formula)
+        out.append(base._replace(formula=formula, inputs=tuple(n for n in base.inputs if n != spec.input), figures=(fid,)))
+    return out
+
+
+def _unit_factor(ds: Dataset, fid: str, name: str) -> float:
+    from nkru.engine import units
+
+    return units.factor(ds.units[fid], ds.units[name])
+
+
+def _count(figure: Figure) -> str:
+    from nkru.model import plain
+
+    return plain(figure.value) if figure.value is not None else f"{plain(figure.low or 0)}–{plain(figure.high or 0)}"
+
+
+# ---------------------------------------------------------------------------- comparisons
+
+
+class Compared(NamedTuple):
+    """One figure a quantity is set against, and a row for each measure."""
+
+    figure: Figure
+    price: Range  # the figure's range as compared (restated with --dollars)
+    rows: tuple[Row, ...]
+
+
+class ComparisonTable(NamedTuple):
+    title: str
+    columns: tuple[str, ...]  # one per measure
+    groups: list[tuple[str, list[Compared]]]  # by basis; ranked within a basis only
+    warnings: list[str]
+
+
+def comparison(ds: Dataset, env: Env, cid: str) -> ComparisonTable:
+    """A quantity against each figure: a row per measure, grouped by the figures' bases."""
+    spec = ds.model.comparisons[cid]
+    compared = []
+    for fid in spec.against:
+        local = env._replace(ranges=env.ranges | {"against": env.ranges[fid]})
+        rows = []
+        for mid, measure in spec.measures.items():
+            c = expr.compile_expr(measure.formula)
+            rows.append(row(ds, local, f"{mid}_{fid}", measure.label.replace("{figure}", fid), c, measure.unit, measure=mid, against=fid))
+            rows[-1] = rows[-1]._replace(figures=(fid,), sources=tuple(dict.fromkeys(rows[-1].sources + sources_of(ds, [fid]))))
+        compared.append(Compared(ds.figures[fid], env.own[fid], tuple(rows)))
+    groups: dict[str, list[Compared]] = {}
+    for item in compared:
+        groups.setdefault(item.figure.basis or "total", []).append(item)
+    ordered = [(basis, sorted(members, key=lambda m: m.price.low)) for basis, members in sorted(groups.items())]
+    warnings = []
+    if len(groups) > 1:
+        warnings.append(f"the prices are on different bases ({'; '.join(sorted(groups))}): a comparison across them is not like for like")
+    warnings += range_flags(ds, spec.against)
+    return ComparisonTable(spec.title, tuple(m.column for m in spec.measures.values()), ordered, warnings)
+
+
+def range_flags(ds: Dataset, against: list[str]) -> list[str]:
+    """Stated ranges of the same quantity whose two ends are figures on different bases."""
+    prices = [ds.figures[fid] for fid in against]
+    quantities = {p.quantity for p in prices}
+    flags = []
+    for figure in (f for f in ds.article_figures() if f.quantity in quantities and f.value is None):
+        ends = [next((p for p in prices if p.value == end), None) for end in (figure.low, figure.high)]
+        bases = {p.basis for p in ends if p is not None}
+        if len(bases) > 1:
+            described = " and ".join(f"{p.id} ({p.basis})" for p in ends if p is not None)
+            flags.append(f"{figure.id} runs from {described}: it mixes bases")
+    return flags
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+class Computed(NamedTuple):
+    """Everything one computing command shows: inputs, results, the claims it audits."""
+
+    command: str
+    inputs: dict[str, Input]
+    results: list[Row]
+    claims: list[ClaimOutcome]
+    warnings: list[str]
+    placements: tuple[Placement, Placement] | None = None
+    bands_title: tuple[str, str] | None = None  # the bands table's title and value column
+    comparison: ComparisonTable | None = None
+    simulated: Any = None  # nkru.simulate.Simulated, with --simulate
+    dollars: int | None = None  # with --dollars YEAR: money in dollars of YEAR
+    context: list[Row] | None = None  # with --context: rows from outside the articles
+    headline: str = ""
+
+
+def command(ds: Dataset, name: str, inputs: dict[str, Input], dollars: int | None = None) -> Computed:
+    """A command as model.yaml declares it: headline, variants, results, comparison, bands, claims."""
+    spec = ds.model.commands.get(name)  # type: ignore[call-overload]
+    if spec is None:
+        raise UsageError(f"{name}: the model (model.yaml) declares no such command")
+    env = env_for(ds, inputs, dollars)
+    first = quantity_row(ds, env, spec.headline)
+    results = [first] + (variant_rows(ds, env, spec.headline, spec.variants) if spec.variants else [])
+    results += [quantity_row(ds, env, qid) for qid in spec.results if qid != spec.headline]
+    table = comparison(ds, env, spec.comparison) if spec.comparison else None
+    if table:
+        results += [r for _, members in table.groups for m in members for r in m.rows]
+    placements = None
+    if spec.bands:
+        stated = stated_bands(ds, spec.bands)
+        placements = (place(first.range.low, stated), place(first.range.high, stated))
+    used = _used_inputs(ds, [spec.headline, *spec.results], inputs)
+    claims = [reconcile(ds, c) for c in ds.claims if c.id in spec.claims]
+    warnings = (table.warnings[:1] if table else []) + (env.restater.warnings if env.restater else [])
+    return Computed(name, used, results, claims, warnings, placements, (ds.model.bands[spec.bands].title, ds.model.bands[spec.bands].column) if spec.bands else None,
+                    table, dollars=dollars, headline=spec.headline)
+
+
+def _used_inputs(ds: Dataset, names: list[str], inputs: dict[str, Input]) -> dict[str, Input]:
+    used: dict[str, None] = {}
+    for name in names:
+        used.update(dict.fromkeys(graph.leaves(ds, name)[0]))
+    return {n: inputs[n] for n in used}
+
+
+def calc(ds: Dataset, qids: list[str], inputs: dict[str, Input], dollars: int | None = None) -> Computed:
+    """Any quantities, each a row: what `nkru calc` prints."""
+    env = env_for(ds, inputs, dollars)
+    results = [quantity_row(ds, env, qid) for qid in qids]
+    return Computed("calc", _used_inputs(ds, qids, inputs), results, [], env.restater.warnings if env.restater else [],
+                    dollars=dollars, headline=qids[0])
+
+
+def all_rows(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Row]:
+    """Every row nkru can show, by id: what `nkru explain` can trace."""
+    rows = {qid: quantity_row(ds, env_for(ds, inputs), qid) for qid in ds.quantities}
+    for name in ds.model.commands:
+        rows |= {r.id: r for r in command(ds, name, inputs).results}
+    return rows

@@ -1,0 +1,1 @@
+"""The simulation engine: numpy-only helpers that sampling uses."""

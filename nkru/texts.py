@@ -1,0 +1,101 @@
+"""Check that quotes are verbatim in a source's text, up to typography (curly quotes, dashes, whitespace)."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+# Typography that differs between a web page, its copy and a YAML file without the words differing. Nothing else is
+# folded (case, digits and other punctuation are kept): the point is that a quote is the source's own words.
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+        "\u00ad": None,  # soft hyphen: invisible, only marks where a word may break
+        "…": "...",
+    }
+)
+_WHITESPACE = re.compile(r"\s+")  # str patterns match Unicode whitespace: NBSP, thin space, line separators too
+ELLIPSIS = "..."
+
+
+class TextError(ValueError):
+    """A source's text file that cannot be read; `reason` is the one-line why, `path` the file."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason}")
+
+
+def normalise(text: str) -> str:
+    """Text for comparing quotes: curly quotes to straight, dashes to '-', soft hyphens dropped, whitespace runs to one space, … to '...', stripped."""
+    return _WHITESPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+
+
+def _found(quote: str, text: str) -> bool:
+    """Whether a normalised quote is in a normalised text; an elided quote ('a ... b') needs its fragments in order."""
+    fragments = [part.strip() for part in quote.split(ELLIPSIS)]
+    fragments = [part for part in fragments if part]
+    if not fragments:  # an empty quote (or only '...') proves nothing, so it is never "found"
+        return False
+    start = 0
+    for fragment in fragments:
+        at = text.find(fragment, start)
+        if at < 0:
+            return False
+        start = at + len(fragment)
+    return True
+
+
+def quote_found(quote: str, text: str) -> bool:
+    """Whether the quote appears verbatim in the text after normalising both.
+
+    A quote that elides words with '...' or '…' matches when each non-empty fragment between the ellipses appears in
+    the text, in that order and without overlapping; a quote that is blank after normalising is never found.
+    """
+    return _found(normalise(quote), normalise(text))
+
+
+def missing_quotes(quotes: Sequence[tuple[str, str]], text: str) -> list[str]:
+    """The keys of the (key, quote) pairs not found in `text` (by `quote_found`'s rules); normalises the text once."""
+    normalised = normalise(text)
+    return [key for key, quote in quotes if not _found(normalise(quote), normalised)]
+
+
+def _kind(mode: int) -> str | None:
+    """Why a file of this mode is not a text file to read, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return "is a directory, not a text file" if stat.S_ISDIR(mode) else "is not a regular file"
+
+
+def read_text(path: Path, max_bytes: int = 16 * 1024 * 1024) -> str:
+    """A source's text: UTF-8 (BOM stripped), read only if `path` is a regular file of at most max_bytes; raises TextError otherwise."""
+    try:
+        # stat before open: opening a FIFO would block and a device could stream for ever.
+        info = os.stat(path)
+        if (reason := _kind(info.st_mode)) is not None:
+            raise TextError(path, reason)
+        if info.st_size > max_bytes:
+            raise TextError(path, f"is {info.st_size} bytes; at most {max_bytes}")
+        # O_NONBLOCK and fstat again: the path may have been swapped for something else since the stat.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            if (reason := _kind(os.fstat(file.fileno()).st_mode)) is not None:
+                raise TextError(path, reason)
+            data = file.read(max_bytes + 1)  # one more byte: a file that grew since the stat is still caught
+    except (FileNotFoundError, NotADirectoryError):
+        raise TextError(path, "no such file") from None
+    except OSError as error:
+        raise TextError(path, f"cannot be read ({error.strerror or error})") from None
+    if len(data) > max_bytes:
+        raise TextError(path, f"is more than {max_bytes} bytes; at most {max_bytes}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TextError(path, f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    return text.removeprefix("\ufeff")
