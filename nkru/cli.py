@@ -24,7 +24,7 @@ EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG = 1, 2, 70
 
 # Plain help and usage errors: paragraphs rewrap to the terminal, and a usage mistake reads
 # "Error: …" like every other nkru error.
-PLAIN = {"pretty_exceptions_enable": False, "rich_markup_mode": None}
+PLAIN: dict[str, Any] = {"pretty_exceptions_enable": False, "rich_markup_mode": None}
 
 app = typer.Typer(
     no_args_is_help=True,

@@ -91,7 +91,7 @@ def variant_rows(ds: Dataset, env: Env, headline: str, spec: Any) -> list[Row]:
         )
         base = row(ds, held, f"{headline}_on_{fid}", spec.label.replace("{value}", _count(figure)), expr.compile_expr(headline), q.unit)
         formula = re.sub(rf"\b{re.escape(spec.input)}\b", fid, base.formula)
-        out.append(base._replace(formula=formula, inputs=tuple(n for n in base.inputs if n != spec.input), figures=(fid,)))
+        out.append(base._replace(formula=formula, inputs=tuple(n for n in base.inputs if n != spec.input), figures=(fid,), variant=True))
     return out
 
 

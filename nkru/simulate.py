@@ -154,12 +154,13 @@ def for_command(ds: Dataset, computed: Any, ranges: dict[str, Range], n: int, se
     simulation = run(ds, qid, computed.inputs, ranges, n, seed)
     values = simulation.result
     probabilities: list[Probability] = []
-    if computed.comparison is not None:
+    spec = ds.model.commands.get(computed.command)
+    if computed.comparison is not None and spec is not None and spec.comparison:
         against = [(m.figure.id, m.price.low) for _, members in computed.comparison.groups for m in members]
-        order = ds.model.comparisons[ds.model.commands[computed.command].comparison].against
+        order = ds.model.comparisons[spec.comparison].against
         probabilities = price_probabilities(ds, values, sorted(against, key=lambda a: order.index(a[0])))
-    if computed.placements is not None:
-        probabilities = band_probabilities(ds, ds.model.commands[computed.command].bands, values)
+    if computed.placements is not None and spec is not None and spec.bands:
+        probabilities = band_probabilities(ds, spec.bands, values)
     q = ds.quantities[qid]
     readings = {name: computed.inputs[name].reading for name in graph.leaves(ds, qid)[0]}
     return Simulated(qid, q.label, q.unit, simulation, summary(values), sparkline(values), probabilities, readings)

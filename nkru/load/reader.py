@@ -304,7 +304,7 @@ def validate(read: _Read, schema: type) -> Any:
             if item["type"] == "string_type" and isinstance(item.get("input"), dict):
                 continue
             path, (line, col) = _locate(read, item["loc"])
-            message = _message(item)
+            message = _message(dict(item))
             if (path, message) in seen or _under(path, read.refused):
                 continue
             seen.add((path, message))

@@ -35,12 +35,12 @@ def resolve(model: ModelFile, figures: dict[str, Figure], context_ids: frozenset
     for figure in figures.values():
         section = figure_section(figure.id, context_ids)
         unit_of[figure.id] = _unit(registry, figure.unit, problems, lambda m, o, s=section, f=figure.id: at.problem(s, f, ("unit",), m, o))
-    for name, spec in inputs.items():
-        unit_of[name] = _unit(registry, spec.unit, problems, lambda m, o, name=name: at.problem("assumptions", name, ("unit",), m, o))
+    for name, given in inputs.items():
+        unit_of[name] = _unit(registry, given.unit, problems, lambda m, o, name=name: at.problem("assumptions", name, ("unit",), m, o))
         if name in figures:
             problems.append(at.problem("assumptions", name, (), f"'{name}' is also a figure id; give the input another name"))
-    for qid, spec in model.quantities.items():
-        unit_of[qid] = _unit(registry, spec.unit, problems, lambda m, o, qid=qid: at.problem("quantities", qid, ("unit",), m, o))
+    for qid, declared in model.quantities.items():
+        unit_of[qid] = _unit(registry, declared.unit, problems, lambda m, o, qid=qid: at.problem("quantities", qid, ("unit",), m, o))
         if qid in inputs or qid in figures:
             what = "an input" if qid in inputs else "a figure id"
             problems.append(at.problem("quantities", qid, (), f"'{qid}' is also {what}; give the quantity another name"))

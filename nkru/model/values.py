@@ -138,4 +138,5 @@ class Row(NamedTuple):
     basis: str | None = None  # what one unit of a compared amount covers (per regiment)
     claim: str | None = None  # for a context row about a claim: the claim's id
     holds: bool | None = None  # for a candidate reading of a claim: whether it reproduces it
+    variant: bool = False  # the headline recomputed with one input taken from a figure
     dollars: int | str | None = None  # with --dollars: the year, or "nominal" where it could not be restated

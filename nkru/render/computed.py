@@ -48,18 +48,18 @@ def placement_text(placement: Placement) -> str:
         return f"between {_edge(placement.below, 'high')} and {_edge(placement.above, 'low')}: the article gives no label"
     if placement.above:
         return f"below {_edge(placement.above, 'low')}: the article gives no label"
+    assert placement.below is not None
     return f"above {_edge(placement.below, 'high')}: the article gives no label"
 
 
 def stated_text(ds: Dataset, outcome: ClaimOutcome) -> str:
-    if outcome.stated is None:
-        return f'"{outcome.claim.stated.text}"'
-    return fmt_figure(ds.figures[outcome.claim.stated])
+    stated = outcome.claim.stated
+    return f'"{stated.text}"' if isinstance(stated, Comparison) else fmt_figure(ds.figures[stated])
 
 
 def computed_text(outcome: ClaimOutcome) -> str:
-    if outcome.stated is None:
-        stated = outcome.claim.stated
+    stated = outcome.claim.stated
+    if isinstance(stated, Comparison):
         must = " and ".join(f"{word} {x:g}" for word, x in (("below", stated.below), ("above", stated.above)) if x is not None)
         return f"{outcome.computed.low:.3f} (must be {must})"
     if outcome.computed.value is None:
@@ -195,7 +195,7 @@ def claim_json(ds: Dataset, outcome: ClaimOutcome) -> dict[str, Any]:
         stated: dict[str, Any] = {"below": claim.stated.below, "above": claim.stated.above, "text": claim.stated.text}
     else:
         figure = ds.figures[claim.stated]
-        stated = {"figure": figure.id, **range_json(outcome.stated), "unit": figure.unit, "qualifier": figure.qualifier}
+        stated = {"figure": figure.id, **range_json(figure.range), "unit": figure.unit, "qualifier": figure.qualifier}
     diff = outcome.difference
     formula = claim.formula if claim.formula not in ds.quantities else f"{claim.formula} = {show(ds.quantities[claim.formula].formula)}"
     return {

@@ -17,17 +17,17 @@ def compare_rows(columns: list[tuple[str, list[Computed]]]) -> list[dict[str, An
     results, and its comparison against the first figure): label, unit, each column's range."""
     first = columns[0][1]
     idents: dict[str, None] = {}
-    for computed in first:
-        idents.update(dict.fromkeys(computed.inputs))
-    for computed in first:
-        idents.update(dict.fromkeys(r.id for r in computed.results if r.measure is None and "_on_" not in r.id))
-        if computed.comparison:
-            idents.update(dict.fromkeys(r.id for r in computed.comparison.groups[0][1][0].rows))
+    for command in first:
+        idents.update(dict.fromkeys(command.inputs))
+    for command in first:
+        idents.update(dict.fromkeys(r.id for r in command.results if r.measure is None and not r.variant))
+        if command.comparison:
+            idents.update(dict.fromkeys(r.id for r in command.comparison.groups[0][1][0].rows))
     rows = []
     for ident in idents:
-        label, unit, values = ident, "", []
-        for _, computed in columns:
-            found = _find(computed, ident)
+        label, unit, values = ident, "", []  # type: tuple[str, str, list[Any]]
+        for _, commands in columns:
+            found = _find(commands, ident)
             if found is None:
                 values.append(None)
                 continue

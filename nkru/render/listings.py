@@ -220,7 +220,7 @@ def check_rows(report: Report | None, problems: list[Problem], ds: Dataset | Non
 
 
 def check_summary(report: Report | None, findings: int) -> str:
-    if findings:
+    if findings or report is None:
         return f"nkru check: {findings} finding{'s' if findings != 1 else ''}"
     c = report.counts
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from nkru.model import ROLES, Dataset, Figure, Range, Source
@@ -95,8 +95,8 @@ class Sheet(NamedTuple):
     listing: bool = False  # a numbered list (the sources), not a grid
 
 
-def sheet(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], *, right: tuple[str, ...] = (), caption: str | None = None) -> Sheet:
-    return Sheet(title, columns, rows, frozenset(right), caption)
+def sheet(title: str, columns: tuple[str, ...], rows: Iterable[Sequence[str]], *, right: tuple[str, ...] = (), caption: str | None = None) -> Sheet:
+    return Sheet(title, columns, [tuple(r) for r in rows], frozenset(right), caption)
 
 
 class SourceRefs:
@@ -111,7 +111,7 @@ class SourceRefs:
         return "".join(f"[{n}]" for n in sorted(numbers))
 
     def sheet(self) -> Sheet:
-        rows = [(f"[{n}]", describe_source(self.ds.sources[sid])) for sid, n in self.order.items()]
+        rows: list[tuple[str, ...]] = [(f"[{n}]", describe_source(self.ds.sources[sid])) for sid, n in self.order.items()]
         return Sheet("Sources", ("", "Source"), rows, listing=True)
 
 
