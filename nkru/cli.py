@@ -241,10 +241,9 @@ def _computing(which: str, data: Path | None, scenarios: list[str] | None, sets:
         computed = compute.command(ds, which, inputs, dollars)
     env = compute.env_for(ds, inputs, dollars)
     if with_context:
-        from nkru.context import context_rows
+        from nkru.context import with_context_rows
 
-        spec = ds.model.commands.get(which)
-        computed = computed._replace(context=context_rows(ds, env, spec.comparison if spec else None))
+        computed = with_context_rows(ds, computed, env)
     if sim.samples is not None:
         from nkru import simulate
 
@@ -445,7 +444,9 @@ def figures(
     ]
     if not chosen:
         raise _no_match(ds, source, quantity)
-    _emit(render.figures_view(ds, chosen, disagreements), Out(format_, output, force, svg, html))
+    from nkru.figureset import figure_report
+
+    _emit(render.figures_view(ds, figure_report(ds, chosen), disagreements), Out(format_, output, force, svg, html))
 
 
 def _no_match(ds: Any, source: str | None, quantity: str | None) -> NkruError:

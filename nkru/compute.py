@@ -180,6 +180,7 @@ class Computed(NamedTuple):
     dollars: int | None = None  # with --dollars YEAR: money in dollars of YEAR
     context: list[Row] | None = None  # with --context: rows from outside the articles
     headline: str = ""
+    input_sources: dict[str, tuple[str, ...]] = {}  # each input's sources, as its figures give them
 
 
 def command(ds: Dataset, name: str, inputs: dict[str, Input], dollars: int | None = None) -> Computed:
@@ -202,7 +203,11 @@ def command(ds: Dataset, name: str, inputs: dict[str, Input], dollars: int | Non
     claims = [reconcile(ds, c) for c in ds.claims if c.id in spec.claims]
     warnings = (table.warnings[:1] if table else []) + (env.restater.warnings if env.restater else [])
     return Computed(name, used, results, claims, warnings, placements, (ds.model.bands[spec.bands].title, ds.model.bands[spec.bands].column) if spec.bands else None,
-                    table, dollars=dollars, headline=spec.headline)
+                    table, dollars=dollars, headline=spec.headline, input_sources=_input_sources(ds, used))
+
+
+def _input_sources(ds: Dataset, inputs: dict[str, Input]) -> dict[str, tuple[str, ...]]:
+    return {name: sources_of(ds, item.figures) for name, item in inputs.items()}
 
 
 def _used_inputs(ds: Dataset, names: list[str], inputs: dict[str, Input]) -> dict[str, Input]:
@@ -216,8 +221,9 @@ def calc(ds: Dataset, qids: list[str], inputs: dict[str, Input], dollars: int | 
     """Any quantities, each a row: what `nkru calc` prints."""
     env = env_for(ds, inputs, dollars)
     results = [quantity_row(ds, env, qid) for qid in qids]
-    return Computed("calc", _used_inputs(ds, qids, inputs), results, [], env.restater.warnings if env.restater else [],
-                    dollars=dollars, headline=qids[0])
+    used = _used_inputs(ds, qids, inputs)
+    return Computed("calc", used, results, [], env.restater.warnings if env.restater else [],
+                    dollars=dollars, headline=qids[0], input_sources=_input_sources(ds, used))
 
 
 def all_rows(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Row]:

@@ -5,7 +5,7 @@ conversions for the figures listing. Generic over any model: which rows exist is
 from __future__ import annotations
 
 from nkru import money
-from nkru.compute import Env, row, sources_of
+from nkru.compute import Computed, Env, row, sources_of
 from nkru.engine import expr, units
 from nkru.engine.claims import reconcile
 from nkru.model import Dataset, Figure, Range, Row
@@ -33,6 +33,16 @@ def context_rows(ds: Dataset, env: Env, comparison: str | None) -> list[Row]:
             c = expr.compile_expr(spec.formula)
             rows.append(row(ds, env, f"context_{spec.id}", spec.label, c, spec.unit, context=True, against=spec.compares_with, basis=spec.basis))
     return rows
+
+
+def with_context_rows(ds: Dataset, computed: Computed, env: Env) -> Computed:
+    """What --context adds: the rows, and where they show a compared figure on another basis."""
+    spec = ds.model.commands.get(computed.command)  # type: ignore[call-overload]
+    rows = context_rows(ds, env, spec.comparison if spec else None)
+    table = computed.comparison
+    if table is not None:
+        table = table._replace(warnings=table.warnings + basis_flags(ds, rows))
+    return computed._replace(context=rows, comparison=table)
 
 
 def _plain_row(ds: Dataset, rid: str, label: str, value: Range, unit: str, figures: tuple[str, ...], **extra: object) -> Row:
@@ -67,10 +77,10 @@ def currency_conversions(ds: Dataset, figure: Figure) -> list[tuple[money.Rate, 
     return conversions
 
 
-def implied_rates(ds: Dataset, figure: Figure) -> list[tuple[Figure, float]]:
+def implied_rates(ds: Dataset, figure: Figure) -> list[tuple[Figure, Range, str]]:
     """The exchange rate a non-dollar figure implies against each dollar figure of the same
     quantity and unit (but for the currency) from the same source: 2.75 million won ≈ $2,000
-    a month gives 1,375 KRW/USD. Against a range, the rate is given for its low end."""
+    a month gives 1,375 KRW/USD. Against a range, the rate is a range too: the whole of it."""
     currency = money.currency_of(ds, figure.id)
     if currency is None or currency == "USD" or figure.value is None:
         return []
@@ -80,4 +90,9 @@ def implied_rates(ds: Dataset, figure: Figure) -> list[tuple[Figure, float]]:
         if f.quantity == figure.quantity and f.source == figure.source and money.currency_of(ds, f.id) == "USD"
         and units.same_dimension(units.multiply(ds.units[f.id], units.divide(ds.registry.parse(currency), ds.registry.parse("USD"))), unit)
     ]
-    return [(twin, figure.value / twin.range.low) for twin in twins]
+    out = []
+    for twin in twins:
+        r = twin.range
+        central = figure.value / r.value if r.value else None
+        out.append((twin, Range(central, figure.value / r.high, figure.value / r.low), currency))
+    return out

@@ -72,7 +72,10 @@ def test_won_pay_in_dollars_at_its_dated_rate_and_the_rate_it_implies():
     assert (implied["value"], implied["as_of"]) == (pytest.approx(2_750_000 / 1_375), "2024-10")
     press = next(c for c in won["in_usd"] if c["rate_figure"] == "krw_per_usd_press")
     assert (press["low"], press["high"]) == (pytest.approx(2_750_000 / 1_391), pytest.approx(2_750_000 / 1_375))
-    assert {r["against"]: r["per_usd"] for r in won["implied_rates"]} == {"pay_mercenary_monthly": 1375, "pay_nis_monthly": 1375}
+    rates = {r["against"]: r["per_usd"] for r in won["implied_rates"]}
+    assert rates["pay_nis_monthly"] == {"value": 1375, "low": 1375, "high": 1375}
+    # Against the mercenaries' $2,000-3,000 the won figure implies the whole range of rates, not its low end.
+    assert rates["pay_mercenary_monthly"] == {"value": None, "low": pytest.approx(2_750_000 / 3_000), "high": 1375}
     assert "≈ $2,000 at 1,375 KRW/USD (2024-10) [krw_per_usd_implied]" in run("figures", "--quantity", "monthly_pay", "--format", "markdown").stdout
 
 

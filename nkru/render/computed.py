@@ -6,11 +6,12 @@ import hashlib
 from typing import Any
 
 from nkru import __version__
-from nkru.compute import Computed, sources_of
-from nkru.engine.bands import Placement, StatedBand
+from nkru.compute import Computed
+from nkru.engine.bands import Placement
 from nkru.engine.claims import ClaimOutcome
 from nkru.engine.expr import show
 from nkru.model import Comparison, Dataset, Row
+from nkru.render.bands import placement_text
 from nkru.render.sheets import (
     Sheet,
     SourceRefs,
@@ -29,27 +30,6 @@ from nkru.render.sheets import (
 def provenance(result: Row, refs: SourceRefs) -> str:
     """A result's source references, and any scenario or `--set` it depends on."""
     return " ".join([refs(result.sources), *result.set_by]).strip()
-
-
-def band_text(band: StatedBand, unit: str = "1") -> str:
-    if band.high is None:
-        return f"{'at least' if band.low_inclusive else 'over'} {fmt(band.low, unit)}"
-    return f"{fmt(band.low, unit)}–{fmt(band.high, unit)}"
-
-
-def _edge(band: StatedBand, end: str, unit: str = "1") -> str:
-    return fmt(band.low if end == "low" or band.high is None else band.high, unit)
-
-
-def placement_text(placement: Placement) -> str:
-    if placement.band:
-        return f"{band_text(placement.band)}: {placement.band.label}"
-    if placement.below and placement.above:
-        return f"between {_edge(placement.below, 'high')} and {_edge(placement.above, 'low')}: the article gives no label"
-    if placement.above:
-        return f"below {_edge(placement.above, 'low')}: the article gives no label"
-    assert placement.below is not None
-    return f"above {_edge(placement.below, 'high')}: the article gives no label"
 
 
 def stated_text(ds: Dataset, outcome: ClaimOutcome) -> str:
@@ -105,7 +85,7 @@ def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
 def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
     rows = []
     for item in computed.inputs.values():
-        origin = refs(sources_of(ds, item.figures))
+        origin = refs(computed.input_sources.get(item.name, ()))
         if item.origin != "data":
             origin = f"{item.origin} {origin}".strip()
         elif not item.figures and item.note:
@@ -135,8 +115,6 @@ def _bands(computed: Computed, refs: SourceRefs) -> Sheet:
 
 def _prices(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
     """The figures compared against, grouped by unit basis, cheapest first within a basis only."""
-    from nkru.context import basis_flags
-
     table = computed.comparison
     assert table is not None
     rows = []
@@ -149,7 +127,7 @@ def _prices(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
                 price += f"\n= {fmt(m.price.low, 'USD')} of {computed.dollars}"
             cells = (f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in m.rows)
             rows.append((basis, price, *cells, refs([figure.source])))
-    notes = table.warnings + basis_flags(ds, computed.context or [])
+    notes = table.warnings
     caption = "Ranked within each basis only. " + " ".join(f"Warning: {n}." for n in notes)
     dollars = f" (in {computed.dollars} dollars)" if computed.dollars else ""
     columns = ("Basis", "Price", *table.columns, "Source")

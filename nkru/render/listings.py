@@ -12,6 +12,7 @@ from nkru.render.sheets import Sheet, SourceRefs, View, describe_source, fmt, fm
 if TYPE_CHECKING:
     from nkru.audit import Report
     from nkru.errors import Problem
+    from nkru.figureset import FigureReport
     from nkru.load import Scenario
 
 FIGURE_COLUMNS = ("id", "quantity", "value", "low", "high", "unit", "basis", "qualifier", "as_of", "source", "cites", "quote", "note", "context")
@@ -26,118 +27,69 @@ def figure_json(ds: Dataset, figure: Figure) -> dict[str, Any]:
     }
 
 
-def _date(ds: Dataset, figure: Figure) -> str | None:
-    """When a figure's numbers held, as the text dates them (its as_of); None where it does not."""
-    return figure.as_of if figure.as_of and figure.as_of != "unstated" else None
-
-
-def _numbers(f: Figure) -> tuple[Any, ...]:
-    return (f.value, f.low, f.high, f.unit, f.basis)
-
-
-def _differing(figures: list[Figure]) -> dict[str, list[Figure]]:
-    by_quantity: dict[str, list[Figure]] = {}
-    for figure in figures:
-        by_quantity.setdefault(figure.quantity, []).append(figure)
-    return {q: fs for q, fs in by_quantity.items() if len({f.source for f in fs}) > 1 and len({_numbers(f) for f in fs}) > 1}
-
-
-def _is_update(ds: Dataset, figures: list[Figure]) -> bool:
-    """Whether every two figures that differ are dated (as_of) differently: a later figure of the
-    same quantity is an update, not a disagreement."""
-    for i, a in enumerate(figures):
-        for b in figures[i + 1:]:
-            if _numbers(a) != _numbers(b) and (_date(ds, a) is None or _date(ds, b) is None or _date(ds, a) == _date(ds, b)):
-                return False
-    return True
-
-
-def split_quantities(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
-    """Quantities that sources state with different numbers, unit or basis at the same time."""
-    return {q: fs for q, fs in _differing(figures).items() if not _is_update(ds, fs)}
-
-
-def updates(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
-    """Quantities stated again later with other numbers: each figure, oldest first."""
-    return {q: sorted(fs, key=lambda f: _date(ds, f) or "") for q, fs in _differing(figures).items() if _is_update(ds, fs)}
-
-
-def shared_numbers(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
-    """One number that means different things: the same amount stated for different quantities,
-    units or bases ("$2,000" a month, once, and per soldier unstated)."""
-    from nkru.money import currency_of
-
-    by_number: dict[tuple[float, str], list[Figure]] = {}
-    for figure in figures:
-        if figure.value is not None:
-            by_number.setdefault((figure.value, currency_of(ds, figure.id) or figure.unit), []).append(figure)
-    return {
-        fmt(value, unit) + ("" if unit in ("USD", "percent") else f" {unit}"): fs
-        for (value, unit), fs in by_number.items()
-        if len({(f.quantity, f.unit, f.basis) for f in fs}) > 1
-    }
-
-
 def _basis(f: Figure) -> str:
     return f"{f.unit}, {f.basis}" if f.basis else f.unit
 
 
-def _disagreement_sheets(ds: Dataset, figures: list[Figure], refs: SourceRefs) -> list[Sheet]:
+def _number(key: tuple[float, str]) -> str:
+    value, unit = key
+    return fmt(value, unit) + ("" if unit in ("USD", "percent") else f" {unit}")
+
+
+def _disagreement_sheets(report: FigureReport, refs: SourceRefs) -> list[Sheet]:
     sheets = []
-    split = split_quantities(ds, figures)
-    if split:
-        rows = [(q, "\n".join(f"{fmt_figure(f)} ({_basis(f)}) {refs([f.source])}" for f in fs)) for q, fs in split.items()]
+    if report.split:
+        rows = [(q, "\n".join(f"{fmt_figure(f)} ({_basis(f)}) {refs([f.source])}" for f in fs)) for q, fs in report.split.items()]
         sheets.append(sheet("One quantity, different figures", ("Quantity", "Figures"), rows))
-    later = updates(ds, figures)
-    if later:
-        rows = [(q, "\n".join(f"{_date(ds, f)}: {fmt_figure(f)} ({_basis(f)}) {refs([f.source])}" for f in fs)) for q, fs in later.items()]
+    if report.updates:
+        rows = [(q, "\n".join(f"{f.as_of}: {fmt_figure(f)} ({_basis(f)}) {refs([f.source])}" for f in fs)) for q, fs in report.updates.items()]
         sheets.append(sheet("Updates: a later figure of the same quantity", ("Quantity", "Figures, oldest first"), rows))
-    shared = shared_numbers(ds, figures)
-    if shared:
-        rows = [(n, "\n".join(f"{f.quantity}, {_basis(f)} ({f.id}) {refs([f.source])}" for f in fs)) for n, fs in shared.items()]
+    if report.shared:
+        rows = [(_number(n), "\n".join(f"{f.quantity}, {_basis(f)} ({f.id}) {refs([f.source])}" for f in fs)) for n, fs in report.shared.items()]
         sheets.append(sheet("One number, different meanings", ("Number", "Means"), rows))
     return sheets
 
 
-def conversion_text(ds: Dataset, figure: Figure) -> str:
+def conversion_text(figure: Figure, report: FigureReport) -> str:
     """A figure in another currency, in dollars at each dated rate, with the rate it implies."""
-    from nkru.context import currency_conversions, implied_rates
-
+    conversions = report.conversions.get(figure.id)
+    if conversions is None:
+        return ""
     parts = [
         f"≈ {fmt_range(usd.amount, 'USD')} at {fmt_range(rate.per_usd, '')} {rate.currency}/USD" + (f" ({rate.as_of})" if rate.as_of else " (undated)") + f" [{rate.figure}]"
-        for rate, usd in currency_conversions(ds, figure)
+        for rate, usd in conversions.in_usd
     ]
-    parts += [f"implies {rate:,g} {figure.unit}/USD against {twin.id}" for twin, rate in implied_rates(ds, figure)]
+    parts += [f"implies {fmt_range(rate, '')} {rate_unit}/USD against {twin.id}" for twin, rate, rate_unit in conversions.implied]
     return "\n".join(parts)
 
 
-def figures_view(ds: Dataset, figures: list[Figure], disagreements_only: bool) -> View:
+def figures_view(ds: Dataset, report: FigureReport, disagreements_only: bool) -> View:
+    figures = report.figures
+
     def sheets() -> list[Sheet]:
         refs = SourceRefs(ds)
         listing = []
         if not disagreements_only:
             rows = [
-                (f.id, f.quantity, "\n".join(filter(None, (fmt_figure(f), conversion_text(ds, f)))), _basis(f), f.as_of or "",
+                (f.id, f.quantity, "\n".join(filter(None, (fmt_figure(f), conversion_text(f, report)))), _basis(f), f.as_of or "",
                  refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
                 for f in figures
             ]
             listing = [sheet("Figures", ("Id", "Quantity", "Figure", "Unit and basis", "As of", "Source"), rows, right=("Figure",))]
-        return listing + _disagreement_sheets(ds, figures, refs) + [refs.sheet()]
+        return listing + _disagreement_sheets(report, refs) + [refs.sheet()]
 
     def json() -> dict[str, Any]:
-        from nkru.context import currency_conversions, implied_rates
-
         obj: dict[str, Any] = {"figures": [figure_json(ds, f) for f in figures]}
         for item, f in zip(obj["figures"], figures):
-            conversions = currency_conversions(ds, f)
+            conversions = report.conversions.get(f.id)
             if conversions:
-                item["in_usd"] = [{"rate_figure": r.figure, "per_usd": range_json(r.per_usd), "as_of": r.as_of, **range_json(m.amount)} for r, m in conversions]
-                item["implied_rates"] = [{"against": twin.id, "per_usd": rate} for twin, rate in implied_rates(ds, f)]
+                item["in_usd"] = [{"rate_figure": r.figure, "per_usd": range_json(r.per_usd), "as_of": r.as_of, **range_json(m.amount)} for r, m in conversions.in_usd]
+                item["implied_rates"] = [{"against": twin.id, "per_usd": range_json(rate)} for twin, rate, _ in conversions.implied]
         if disagreements_only:
             obj["disagreements"] = {
-                "quantities": {q: [f.id for f in fs] for q, fs in split_quantities(ds, figures).items()},
-                "updates": {q: [f.id for f in fs] for q, fs in updates(ds, figures).items()},
-                "numbers": {n: [f.id for f in fs] for n, fs in shared_numbers(ds, figures).items()},
+                "quantities": {q: [f.id for f in fs] for q, fs in report.split.items()},
+                "updates": {q: [f.id for f in fs] for q, fs in report.updates.items()},
+                "numbers": {_number(n): [f.id for f in fs] for n, fs in report.shared.items()},
             }
         return obj
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from nkru.model import Dataset
+from nkru.render.bands import placement_text
 from nkru.render.sheets import Sheet, View, fmt, fmt_figure, num, sheet
 
 TORNADO_WIDTH = 20
 
 
 def _probability_text(ds: Dataset, p: Any, label: str) -> str:
-    from nkru.render.computed import placement_text
-
     if p.placement is not None:
         return placement_text(p.placement).replace(": the article gives no label", " (no label stated)")
     figure = ds.figures[p.figure]
