@@ -1,3 +1,3 @@
 """nkru: recompute the economics of North Korea's troop deployment to Russia from sourced figures."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from nkru.engine.expr import ExprError, bounds, compile_expr, evaluate, show, solve
+from nkru.engine.expr import ExprError, compile_expr, evaluate, show
+from nkru.engine.intervals import bounds, solve
 from nkru.model import Range
 
 ONLY = "(only + - * / and ** with a whole-number exponent)"

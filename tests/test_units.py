@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nkru.engine.unitcheck import check, derive
 from nkru.engine.units import (
     DIMENSIONLESS,
     Registry,
     Unit,
     UnitError,
-    check,
     currencies,
-    derive,
     divide,
     factor,
     multiply,

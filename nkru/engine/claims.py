@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from nkru.engine import expr, graph, units
+from nkru.engine import expr, graph, intervals, unitcheck, units
 from nkru.model import FLOOR_QUALIFIERS, Claim, ClaimInput, Comparison, Dataset, Range
 
 
@@ -63,7 +63,7 @@ def evaluate(ds: Dataset, claim: Claim, bindings: dict[str, Binding]) -> tuple[R
     env = graph.to_base(ds, graph.figure_ranges(ds, c.names)) | {n: b.base for n, b in bindings.items()}
     value, _ = graph.bounds_of(ds, c, env, claim.id)
     unit_env = dict(ds.units) | {n: b.unit for n, b in bindings.items()}
-    return value, units.derive(c.tree, c.text, unit_env, ds.registry)
+    return value, unitcheck.derive(c.tree, c.text, unit_env, ds.registry)
 
 
 class Implied(NamedTuple):
@@ -185,5 +185,5 @@ def _implied(ds: Dataset, claim: Claim, bindings: dict[str, Binding], stated: Ra
             value, _ = evaluate(ds, claim, {n: bindings[n]._replace(base=moved[n]) for n in bindings})
             return float(value.low)
 
-        out.append(Implied(name, graph.root(at, target), ds.registry.show(b.unit)))
+        out.append(Implied(name, intervals.root(at, target), ds.registry.show(b.unit)))
     return out

@@ -4,26 +4,20 @@ A formula is arithmetic over named inputs: + - * /, ** with a whole-number const
 parentheses and min, max, abs. No text ever reaches eval, exec or compile: `ast.parse` builds the tree, every
 node is checked against the whitelist, and this module walks the tree itself.
 
-Bounds are exact where the formula uses each name once, or where the corners reach the enclosure
-(monotone in each input); a sound enclosure otherwise. "Once" counts only names given as a range: a fixed
-input used twice adds no spread. The enclosure uses plain float arithmetic; float rounding is monotone, so a
-float evaluation anywhere in the box still lands inside it.
+The same compiled form is evaluated on floats and on numpy arrays here, and on ranges by
+`nkru.engine.intervals`.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
-import itertools
 import math
 import operator
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
-
-from nkru.model import Range
 
 MAX_CHARS = 2000
 MAX_DEPTH = 100
@@ -143,7 +137,7 @@ def _check_depth(text: str, body: ast.expr) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            col = _where(text, node)[0]
+            col = where(text, node)[0]
             raise ExprError(f"formula nests deeper than {MAX_DEPTH} levels", col, _token_at(text, col))
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
 
@@ -157,12 +151,12 @@ def _check(text: str, node: ast.expr, names: list[ast.Name]) -> None:
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             op = _OPERATOR_TEXT[type(node.op)]
-            raise ExprError(f"'{op}' is not allowed ({ONLY_OPERATORS})", _where(text, node)[0], op)
+            raise ExprError(f"'{op}' is not allowed ({ONLY_OPERATORS})", where(text, node)[0], op)
         _check(text, node.operand, names)
     elif isinstance(node, ast.BinOp):
-        if isinstance(node.op, ast.Pow) and _exponent(node.right) is None:
-            exponent = _where(text, node.right)[1]
-            raise _at(text, node.right, f"'**' needs a whole-number constant exponent, as in x ** 2; {exponent} is not one")
+        if isinstance(node.op, ast.Pow) and whole_exponent(node.right) is None:
+            exponent = where(text, node.right)[1]
+            raise located(text, node.right, f"'**' needs a whole-number constant exponent, as in x ** 2; {exponent} is not one")
         if not isinstance(node.op, ast.Pow) and type(node.op) not in _ARITH:
             raise _between(text, node.left, node.right, node.op, "'{op}' is not allowed (" + ONLY_OPERATORS + ")")
         _check(text, node.left, names)
@@ -174,11 +168,11 @@ def _check(text: str, node: ast.expr, names: list[ast.Name]) -> None:
     elif isinstance(node, ast.BoolOp):
         raise _between(text, node.values[0], node.values[1], node.op, "boolean operators ('{op}') are not allowed")
     else:
-        raise _at(text, node, _REFUSED.get(type(node), f"{type(node).__name__} is not allowed"))
+        raise located(text, node, _REFUSED.get(type(node), f"{type(node).__name__} is not allowed"))
 
 
 def _check_constant(text: str, node: ast.Constant) -> None:
-    value, source = node.value, _where(text, node)[1]
+    value, source = node.value, where(text, node)[1]
     if isinstance(value, bool):
         message = f"{source} is a truth value, not a number"
     elif isinstance(value, (str, bytes)):
@@ -191,38 +185,38 @@ def _check_constant(text: str, node: ast.Constant) -> None:
         message = f"{source} is too large a number"
     else:
         message = f"{source} is not a number"
-    raise _at(text, node, message)
+    raise located(text, node, message)
 
 
 def _check_name(text: str, node: ast.Name) -> None:
     if node.id in FUNCTIONS:
-        raise _at(text, node, f"'{node.id}' is a function: call it, as in {node.id}(a, b)")
+        raise located(text, node, f"'{node.id}' is a function: call it, as in {node.id}(a, b)")
     if node.id.startswith("__"):
-        raise _at(text, node, f"names may not start with '__' ({node.id})")
+        raise located(text, node, f"names may not start with '__' ({node.id})")
     if not _NAME.match(node.id):
-        raise _at(text, node, f"name '{node.id}' must be lower-case letters, digits and _ (snake_case)")
+        raise located(text, node, f"name '{node.id}' must be lower-case letters, digits and _ (snake_case)")
 
 
 def _check_call(text: str, node: ast.Call, names: list[ast.Name]) -> None:
     func = node.func
     if not isinstance(func, ast.Name):
-        raise _at(text, func, "calls are allowed only to min, max and abs")
+        raise located(text, func, "calls are allowed only to min, max and abs")
     if func.id not in FUNCTIONS:
-        raise _at(text, func, f"calls to '{func.id}' are not allowed (only min, max, abs)")
+        raise located(text, func, f"calls to '{func.id}' are not allowed (only min, max, abs)")
     if node.keywords:
-        raise _at(text, node.keywords[0], f"{func.id} takes no keyword arguments")
+        raise located(text, node.keywords[0], f"{func.id} takes no keyword arguments")
     for arg in node.args:
         if isinstance(arg, ast.Starred):
-            raise _at(text, arg, "starred arguments (*x) are not allowed")
+            raise located(text, arg, "starred arguments (*x) are not allowed")
     if func.id == "abs" and len(node.args) != 1:
-        raise _at(text, node, "abs takes exactly 1 argument")
+        raise located(text, node, "abs takes exactly 1 argument")
     if func.id != "abs" and len(node.args) < 2:
-        raise _at(text, node, f"{func.id} needs at least 2 arguments")
+        raise located(text, node, f"{func.id} needs at least 2 arguments")
     for arg in node.args:
         _check(text, arg, names)
 
 
-def _exponent(node: ast.expr) -> int | None:
+def whole_exponent(node: ast.expr) -> int | None:
     sign = 1
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign = -1 if isinstance(node.op, ast.USub) else 1
@@ -251,7 +245,7 @@ def _line_starts(text: str) -> list[int]:
     return [shift] + [m.end() for m in _NEWLINE.finditer(text, shift)]
 
 
-def _where(text: str, node: ast.expr | ast.keyword) -> tuple[int, str]:
+def where(text: str, node: ast.expr | ast.keyword) -> tuple[int, str]:
     """(offset, source text) of a node in the formula as written."""
     starts = _line_starts(text)
     start = starts[node.lineno - 1] + node.col_offset
@@ -259,15 +253,15 @@ def _where(text: str, node: ast.expr | ast.keyword) -> tuple[int, str]:
     return start, text[start:end]
 
 
-def _at(text: str, node: ast.expr | ast.keyword, message: str) -> ExprError:
-    return ExprError(message, *_where(text, node))
+def located(text: str, node: ast.expr | ast.keyword, message: str) -> ExprError:
+    return ExprError(message, *where(text, node))
 
 
 def _between(text: str, left: ast.expr, right: ast.expr, op: ast.AST, message: str) -> ExprError:
     # The tree keeps no position for operators: find the operator between its operands.
     symbol = _OPERATOR_TEXT.get(type(op), type(op).__name__)
-    begin, source = _where(text, left)
-    col = text.find(symbol, begin + len(source), _where(text, right)[0])
+    begin, source = where(text, left)
+    col = text.find(symbol, begin + len(source), where(text, right)[0])
     return ExprError(message.format(op=symbol), col if col >= 0 else begin, symbol)
 
 
@@ -286,26 +280,26 @@ def _eval(text: str, node: ast.expr, env: Mapping[str, Any]) -> Any:
         try:
             return env[node.id]
         except KeyError:
-            raise _at(text, node, f"unknown name '{node.id}'") from None
+            raise located(text, node, f"unknown name '{node.id}'") from None
     if isinstance(node, ast.UnaryOp):
         value = _eval(text, node.operand, env)
         return -value if isinstance(node.op, ast.USub) else +value
     if isinstance(node, ast.BinOp):
         left = _eval(text, node.left, env)
         if isinstance(node.op, ast.Pow):
-            n = _exponent(node.right)
+            n = whole_exponent(node.right)
             assert n is not None
             if _is_array(left):
                 return left ** float(n)  # numpy refuses integer arrays to negative integer powers
             try:
-                return _fpow(left, n)
+                return float_power(left, n)
             except ZeroDivisionError:
-                raise _at(text, node.left, "divides by zero") from None
+                raise located(text, node.left, "divides by zero") from None
         right = _eval(text, node.right, env)
         try:
             return _ARITH[type(node.op)](left, right)
         except ZeroDivisionError:
-            raise _at(text, node.right, "divides by zero") from None
+            raise located(text, node.right, "divides by zero") from None
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     args = [_eval(text, arg, env) for arg in node.args]
     if node.func.id == "abs":
@@ -314,7 +308,7 @@ def _eval(text: str, node: ast.expr, env: Mapping[str, Any]) -> Any:
         import numpy as np  # only here: importing numpy costs every run of nkru at start-up
 
         return functools.reduce(np.minimum if node.func.id == "min" else np.maximum, args)
-    return _pick(min if node.func.id == "min" else max, args)
+    return pick(min if node.func.id == "min" else max, args)
 
 
 def _is_array(x: object) -> bool:
@@ -322,174 +316,17 @@ def _is_array(x: object) -> bool:
     return np is not None and isinstance(x, np.ndarray)
 
 
-def _fpow(x: float, n: int) -> float:
+def float_power(x: float, n: int) -> float:
     try:
         return float(x) ** n
     except OverflowError:  # float ** raises where float * would give inf; give inf as well
         return math.copysign(math.inf, x) if n % 2 else math.inf
 
 
-def _pick(pick: Callable[[list[float]], float], values: Iterable[float]) -> float:
+def pick(choose: Callable[[list[float]], float], values: Iterable[float]) -> float:
     # nan wins wherever it stands, as with numpy; builtin min's answer would depend on the order
     items = list(values)
-    return math.nan if any(map(math.isnan, items)) else pick(items)
-
-
-# ---------------------------------------------------------------------------- bounds
-
-
-def bounds(c: Compiled, env: Mapping[str, Range]) -> tuple[Range, bool]:
-    """The central value and low..high over the box of input ranges, and whether low..high is exactly the range."""
-    low, high = _interval(c.text, c.tree, env)
-    values = {n: env[n].value for n in c.names}
-    central = None if any(v is None for v in values.values()) else float(evaluate(c, values))
-    ranged = [n for n in c.names if env[n].low != env[n].high]
-    uses = Counter(node.id for node in ast.walk(c.tree) if isinstance(node, ast.Name) and node.id not in FUNCTIONS)
-    if all(uses[n] == 1 for n in ranged):
-        return Range(central, low, high), True
-    corners = _corners(c, env, ranged)
-    if corners and math.isclose(corners[0], low, rel_tol=1e-12) and math.isclose(corners[1], high, rel_tol=1e-12):
-        return Range(central, *corners), True
-    return Range(central, low, high), False
-
-
-def _corners(c: Compiled, env: Mapping[str, Range], ranged: list[str]) -> Interval | None:
-    if len(ranged) > MAX_CORNER_NAMES:
-        return None
-    held = {n: env[n].low for n in c.names}
-    try:
-        values = [float(evaluate(c, held | dict(zip(ranged, combo)))) for combo in itertools.product(*((env[n].low, env[n].high) for n in ranged))]
-    except (ExprError, ArithmeticError):
-        return None
-    low, high = _hull(values)
-    return None if math.isnan(low) else (low, high)
-
-
-def _interval(text: str, node: ast.expr, env: Mapping[str, Range]) -> Interval:
-    if isinstance(node, ast.Constant):
-        assert isinstance(node.value, (int, float))
-        return float(node.value), float(node.value)
-    if isinstance(node, ast.Name):
-        try:
-            r = env[node.id]
-        except KeyError:
-            raise _at(text, node, f"unknown name '{node.id}'") from None
-        return float(r.low), float(r.high)
-    if isinstance(node, ast.UnaryOp):
-        low, high = _interval(text, node.operand, env)
-        return (-high, -low) if isinstance(node.op, ast.USub) else (low, high)
-    if isinstance(node, ast.BinOp):
-        a = _interval(text, node.left, env)
-        if isinstance(node.op, ast.Pow):
-            return _interval_power(text, node, a)
-        b = _interval(text, node.right, env)
-        if isinstance(node.op, ast.Add):
-            return a[0] + b[0], a[1] + b[1]
-        if isinstance(node.op, ast.Sub):
-            return a[0] - b[1], a[1] - b[0]
-        if isinstance(node.op, ast.Mult):
-            return _hull([_times(x, y) for x in a for y in b])
-        if b[0] <= 0 <= b[1]:
-            raise _divides_by_zero(text, node.right)
-        return _hull([x / y for x in a for y in b])
-    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-    parts = [_interval(text, arg, env) for arg in node.args]
-    if node.func.id == "abs":
-        low, high = parts[0]
-        if low >= 0 or high <= 0:
-            return _hull([abs(low), abs(high)])
-        return 0.0, _pick(max, [-low, high])
-    pick = min if node.func.id == "min" else max
-    return _pick(pick, (p[0] for p in parts)), _pick(pick, (p[1] for p in parts))
-
-
-def _interval_power(text: str, node: ast.BinOp, base: Interval) -> Interval:
-    n = _exponent(node.right)
-    assert n is not None
-    low, high = base
-    if n < 0 and low <= 0 <= high:
-        raise _divides_by_zero(text, node.left)
-    ends = _hull([_fpow(low, n), _fpow(high, n)])
-    # x**n is monotone on each side of 0, so the ends bound it, except even powers across 0, which dip to 0
-    if n > 0 and n % 2 == 0 and low < 0 < high:
-        return 0.0, ends[1]
-    return ends
-
-
-def _divides_by_zero(text: str, divisor: ast.expr) -> ExprError:
-    col, source = _where(text, divisor)
-    return ExprError(f"divides by zero: {source} can be 0", col, source)
-
-
-def _times(x: float, y: float) -> float:
-    return 0.0 if x == 0 or y == 0 else x * y  # interval convention: 0 * inf is 0, not nan
-
-
-def _hull(values: list[float]) -> Interval:
-    return _pick(min, values), _pick(max, values)
-
-
-# ---------------------------------------------------------------------------- solving
-
-
-def solve(c: Compiled, env: Mapping[str, float], name: str, target: float) -> float | None:
-    """The value x >= 0 of `name` that makes the formula give `target`, the others held; None where none exists."""
-    if name not in c.names:
-        return None
-
-    def gap(x: float) -> float:
-        g = float(evaluate(c, {**env, name: x})) - target
-        if math.isnan(g):
-            raise ArithmeticError("not a number")
-        return g
-
-    try:
-        return _root(gap)
-    except (ExprError, ArithmeticError):
-        return None
-
-
-def _root(gap: Callable[[float], float]) -> float | None:
-    samples = [_quietly(gap, x) for x in (0.0, 1e-12, 1.0, 1e3, 1e6, 1e12)]
-    finite = [s for s in samples if s is not None and math.isfinite(s)]
-    if len(finite) > 1 and all(s == finite[0] for s in finite):
-        return None  # constant in x: either no value or every value works
-    if samples[0] == 0:
-        return 0.0
-    # Bisection on a doubling bracket, as the fixed formulas did: one sign change is all it looks for.
-    low, high = 1e-12, 1.0
-    low_gap, high_gap = gap(low), gap(high)
-    if low_gap == 0:
-        return low
-    while high_gap != 0 and (high_gap > 0) == (low_gap > 0):
-        high *= 2
-        if high > 1e300:
-            return None
-        high_gap = gap(high)
-    if high_gap == 0:
-        return high
-    worst = max(abs(low_gap), abs(high_gap))
-    for _ in range(300):
-        middle = (low + high) / 2
-        if middle in (low, high):
-            break
-        g = gap(middle)
-        if g == 0:
-            return middle
-        if (g > 0) == (low_gap > 0):
-            low = middle
-        else:
-            high = middle
-    root = (low + high) / 2
-    # A sign change across a pole (1 / (x - 1)) is no root: there the gap grows instead of shrinking.
-    return root if abs(gap(root)) <= worst else None
-
-
-def _quietly(gap: Callable[[float], float], x: float) -> float | None:
-    try:
-        return gap(x)
-    except (ExprError, ArithmeticError):
-        return None
+    return math.nan if any(map(math.isnan, items)) else choose(items)
 
 
 # ---------------------------------------------------------------------------- showing
@@ -505,7 +342,7 @@ def show(c: Compiled) -> str:
 
 def _show(text: str, node: ast.expr) -> tuple[str, int]:
     if isinstance(node, ast.Constant):
-        return _where(text, node)[1], _ATOM  # as written: 3e6 stays 3e6
+        return where(text, node)[1], _ATOM  # as written: 3e6 stays 3e6
     if isinstance(node, ast.Name):
         return node.id, _ATOM
     if isinstance(node, ast.Call):
@@ -518,7 +355,7 @@ def _show(text: str, node: ast.expr) -> tuple[str, int]:
     assert isinstance(node, ast.BinOp)
     left, left_precedence = _show(text, node.left)
     if isinstance(node.op, ast.Pow):
-        n = _exponent(node.right)
+        n = whole_exponent(node.right)
         base = left if left_precedence == _ATOM else f"({left})"
         return f"{base}^{'−' if n is not None and n < 0 else ''}{abs(n or 0)}", _POWER
     symbol, precedence = _SHOWN[type(node.op)]

@@ -14,10 +14,10 @@ the names it uses depend on a common input; otherwise they are a sound enclosure
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from nkru.engine import expr
+from nkru.engine import expr, intervals
 from nkru.errors import NkruError
 from nkru.model import Dataset, Range
 
@@ -67,7 +67,7 @@ def bounds(ds: Dataset, names: list[str], env: Mapping[str, Range]) -> dict[str,
     for qid in needed(ds, names):
         q = ds.quantities[qid]
         try:
-            value, exact = expr.bounds(q.formula, {n: known[n] for n in q.formula.names})
+            value, exact = intervals.bounds(q.formula, {n: known[n] for n in q.formula.names})
         except expr.ExprError as error:
             raise NkruError(f"{qid} = {expr.show(q.formula)}: {error} ({_describe(q.formula.names, known)})") from None
         _finite(qid, value)
@@ -84,7 +84,7 @@ def bounds_of(ds: Dataset, c: expr.Compiled, env: Mapping[str, Range], label: st
     computed = bounds(ds, quantities, env)
     known = dict(env) | {q: r for q, (r, _) in computed.items()}
     try:
-        value, exact = expr.bounds(c, {n: known[n] for n in c.names})
+        value, exact = intervals.bounds(c, {n: known[n] for n in c.names})
     except expr.ExprError as error:
         raise NkruError(f"{label} = {expr.show(c)}: {error} ({_describe(c.names, known)})") from None
     _finite(label, value)
@@ -141,38 +141,10 @@ def to_base(ds: Dataset, ranges: Mapping[str, Range]) -> dict[str, Range]:
     return {name: r.scaled(scale(ds, name)) for name, r in ranges.items()}
 
 
-def root(fn: Callable[[float], float], target: float) -> float | None:
-    """The non-negative x where fn(x) == target, by bisection on a doubling bracket; None where
-    the bracket finds no sign change (no such x, or fn does not depend on x)."""
-    def gap(x: float) -> float:
-        return fn(x) - target
-
-    try:
-        if gap(0.0) == 0:
-            return 0.0
-        low, high = 1e-12, 1.0
-        low_gap = gap(low)
-        while math.copysign(1, gap(high)) == math.copysign(1, low_gap):
-            high *= 2
-            if high > 1e300:
-                return None
-        for _ in range(400):
-            middle = (low + high) / 2
-            if middle in (low, high):
-                break
-            if math.copysign(1, gap(middle)) == math.copysign(1, low_gap):
-                low = middle
-            else:
-                high = middle
-    except (ZeroDivisionError, OverflowError, expr.ExprError):
-        return None
-    return (low + high) / 2
-
-
 def solve(ds: Dataset, name: str, held: Mapping[str, float], unknown: str, target: float) -> float | None:
     """The value of input `unknown` that makes quantity `name` equal `target`, the rest held;
     every number in its own unit."""
     base = {n: v * scale(ds, n) for n, v in held.items()}
     k, q = scale(ds, unknown), scale(ds, name)
-    x = root(lambda x: float(at(ds, name, {**base, unknown: x * k})) / q, target)
+    x = intervals.root(lambda x: float(at(ds, name, {**base, unknown: x * k})) / q, target)
     return x

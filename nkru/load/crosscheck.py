@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nkru.engine import claims as claim_engine
-from nkru.engine import expr, units
+from nkru.engine import expr, unitcheck, units
 from nkru.errors import NkruError, Problem, suggest
 from nkru.load.resolve import figure_section
 from nkru.model import Claim, ClaimInput, Dataset, plain
@@ -245,7 +245,7 @@ def _formula_problems(ds: Dataset, where: tuple, formula: str, unit_text: str, b
         return [problem(_unknown("name", n, known), max(formula.find(n), 0)) for n in bad]
     name_units = ds.units | {k: ds.units[v] for k, v in bound.items()}
     try:
-        units.check(units.derive(c.tree, c.text, name_units, ds.registry), declared, ds.registry)
+        unitcheck.check(unitcheck.derive(c.tree, c.text, name_units, ds.registry), declared, ds.registry)
     except units.UnitError as error:
         return [problem(str(error), error.col)]
     return []

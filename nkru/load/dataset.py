@@ -17,7 +17,8 @@ from nkru.load.crosscheck import cross_check
 from nkru.load.resolve import resolve
 from nkru.load.upgrade import legacy_problem
 from nkru.model import Dataset
-from nkru.model.schema import AssumptionsFile, ClaimsFile, FiguresFile, ModelFile, SourcesFile
+from nkru.model.modelfile import ModelFile
+from nkru.model.schema import AssumptionsFile, ClaimsFile, FiguresFile, SourcesFile
 
 # The data files, in the order they are read, with the schema of each.
 DATA_FILES: dict[str, type] = {

@@ -146,7 +146,7 @@ def load_scenario(path: Path, ds: Dataset) -> Scenario:
 
 def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Override:
     """A scenario's setting of one input, resolved against the figures; ValueError if it cannot be."""
-    from nkru.engine import expr, units
+    from nkru.engine import expr, intervals, unitcheck, units
 
     target = ds.units[name]
     figures: tuple[str, ...] = ()
@@ -159,9 +159,9 @@ def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Ov
         if bad:
             raise ValueError(f"unknown figure '{bad[0]}'{suggest(bad[0], ds.figures)}: from: is an expression over figure ids")
         try:
-            derived = units.derive(c.tree, c.text, ds.units, ds.registry)
-            units.check(derived, target, ds.registry)
-            value, _ = expr.bounds(c, {n: ds.figures[n].range.scaled(ds.units[n].scale) for n in c.names})
+            derived = unitcheck.derive(c.tree, c.text, ds.units, ds.registry)
+            unitcheck.check(derived, target, ds.registry)
+            value, _ = intervals.bounds(c, {n: ds.figures[n].range.scaled(ds.units[n].scale) for n in c.names})
         except (units.UnitError, expr.ExprError) as error:
             raise ValueError(str(error)) from None
         value, figures = value.scaled(1 / target.scale), c.names

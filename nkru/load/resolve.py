@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from nkru.engine import expr, units
+from nkru.engine import expr, intervals, unitcheck, units
 from nkru.errors import Locator, Problem, suggest
 from nkru.model import Figure, InputSpec, ModelFile, Quantity, Range
 
@@ -112,8 +112,8 @@ def _unit_factor(c: Any, unit_of: dict[str, Any], registry: Any, declared: Any, 
     if declared is None or any(unit_of.get(name) is None for name in c.names):
         return None  # an unreadable unit is already reported
     try:
-        derived = units.derive(c.tree, c.text, unit_of, registry)
-        units.check(derived, declared, registry)
+        derived = unitcheck.derive(c.tree, c.text, unit_of, registry)
+        unitcheck.check(derived, declared, registry)
         return 1.0 / float(declared.scale)
     except units.UnitError as error:
         problems.append(problem(str(error), error.col))
@@ -143,7 +143,7 @@ def _derived_inputs(inputs: dict[str, InputSpec], figures: dict[str, Figure], un
         if factor is None:
             continue
         try:
-            value, _ = expr.bounds(c, {n: figures[n].range.scaled(unit_of[n].scale) for n in c.names})
+            value, _ = intervals.bounds(c, {n: figures[n].range.scaled(unit_of[n].scale) for n in c.names})
         except expr.ExprError as error:
             problems.append(problem(str(error), error.col))
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nkru.model.modelfile import ModelFile
 from nkru.model.schema import (
     DISTRIBUTIONS,
     FLOOR_QUALIFIERS,
@@ -16,7 +17,6 @@ from nkru.model.schema import (
     Correlation,
     Figure,
     InputSpec,
-    ModelFile,
     ScenarioFile,
     Source,
     check_distribution,

@@ -64,12 +64,12 @@ Positive = Annotated[float, Strict("number", gt=0)]
 AnyNumber = Annotated[float, Strict("number")]
 # Unknown keys are refused everywhere. Schema classes are frozen but have no generated __eq__:
 # nothing compares them, and every run pays for each generated method at start-up.
-_FORBID = {"extra": "forbid"}
+FORBID = {"extra": "forbid"}
 
 
 @dataclass(frozen=True, eq=False)
 class Source:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     id: Id
     kind: Literal["article", "cited", "later", "context", "brief", "analyst"]
     label: Text
@@ -86,7 +86,7 @@ class Source:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Figure:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     id: Id
     quantity: Id
     value: NonNegative | None = None
@@ -129,7 +129,7 @@ def check_distribution(distribution: str | None, mode: float | None, value: Rang
 class InputSpec:
     """An input of the model: numbers, or an expression over figures, with its provenance."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     value: AnyNumber | None = None
     low: AnyNumber | None = None
     high: AnyNumber | None = None
@@ -176,7 +176,7 @@ def outside_limits(value: Range, low: float | None, high: float | None) -> str |
 
 @dataclass(frozen=True, eq=False)
 class Correlation:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     between: list[Name]
     rank: AnyNumber
     note: Text
@@ -190,14 +190,14 @@ class Correlation:
 
 @dataclass(frozen=True, eq=False)
 class AssumptionsFile:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     assumptions: dict[Name, InputSpec]
     correlations: list[Correlation] = field(default_factory=list)
 
 
 @dataclass(frozen=True, eq=False)
 class ClaimInput:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     figure: Id | None = None
     take: Literal["value", "low", "high", "midpoint"] = "value"
     per: Id | None = None  # an exchange-rate figure the figure is divided by
@@ -214,7 +214,7 @@ class ClaimInput:
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     text: Text
     below: AnyNumber | None = None
     above: AnyNumber | None = None
@@ -228,7 +228,7 @@ class Comparison:
 class Candidate:
     """A reading from outside the article that would explain its claim: some inputs replaced."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     says: Text
     inputs: dict[Name, Id | ClaimInput]
 
@@ -238,7 +238,7 @@ Test = Literal["equal", "at least", "at most", "between"]
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Claim:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     id: Id
     source: Id
     says: Text
@@ -271,115 +271,20 @@ class Claim:
 
 @dataclass(frozen=True, eq=False)
 class SourcesFile:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     sources: list[Source]
 
 
 @dataclass(frozen=True, eq=False)
 class FiguresFile:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     figures: list[Figure]
 
 
 @dataclass(frozen=True, eq=False)
 class ClaimsFile:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     claims: list[Claim]
-
-
-# ---------------------------------------------------------------------------- model.yaml
-
-
-@dataclass(frozen=True, eq=False)
-class QuantitySpec:
-    __pydantic_config__ = _FORBID
-    label: Text
-    formula: Text
-    unit: UnitText
-    note: Text | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Band:
-    __pydantic_config__ = _FORBID
-    figure: Id
-    label: Text
-
-
-@dataclass(frozen=True, eq=False)
-class Bands:
-    __pydantic_config__ = _FORBID
-    title: Text
-    bands: list[Band]
-    column: Text = "Value"
-
-    def __post_init__(self) -> None:
-        if not self.bands:
-            raise ValueError("name at least one band")
-
-
-@dataclass(frozen=True, eq=False)
-class Measure:
-    __pydantic_config__ = _FORBID
-    column: Text
-    label: Text
-    formula: Text
-    unit: UnitText
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class ContextRow:
-    __pydantic_config__ = _FORBID
-    id: Name
-    label: Text
-    formula: Text
-    unit: UnitText
-    compares_with: Id | None = None
-    basis: Text | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class ComparisonSpec:
-    __pydantic_config__ = _FORBID
-    title: Text
-    quantity: Name
-    against: list[Id]
-    measures: dict[Name, Measure]
-    context: list[ContextRow] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not self.against:
-            raise ValueError("name at least one figure to compare against")
-
-
-@dataclass(frozen=True, eq=False)
-class Variants:
-    __pydantic_config__ = _FORBID
-    input: Name
-    figures: list[Id]
-    label: Text
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class CommandSpec:
-    __pydantic_config__ = _FORBID
-    headline: Name
-    results: list[Name]
-    variants: Variants | None = None
-    comparison: Name | None = None
-    bands: Name | None = None
-    claims: list[Id] = field(default_factory=list)
-
-
-@dataclass(frozen=True, eq=False)
-class ModelFile:
-    __pydantic_config__ = _FORBID
-    quantities: dict[Name, QuantitySpec]
-    units: dict[Text, Text | None] = field(default_factory=dict)
-    bands: dict[Name, Bands] = field(default_factory=dict)
-    comparisons: dict[Name, ComparisonSpec] = field(default_factory=dict)
-    commands: dict[Literal["deal-value", "casualties"], CommandSpec] = field(default_factory=dict)
-    context: list[ContextRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -387,7 +292,7 @@ class Setting:
     """One input as a scenario sets it: from a figure, an expression over figures, or numbers
     with a note."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     figure: Id | None = None
     take: Literal["value", "low", "high", "midpoint", "range"] | None = None
     from_: Text | None = None
@@ -414,6 +319,6 @@ class Setting:
 
 @dataclass(frozen=True, eq=False)
 class ScenarioFile:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
     note: Text
     set: dict[Name, Setting]

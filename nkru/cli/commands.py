@@ -1,0 +1,324 @@
+"""The commands. Each body parses its options, calls the core, and hands a view to `emit`."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nkru.cli.app import EXIT_FINDINGS, command
+from nkru.cli.options import (
+    ContextOption,
+    DataOption,
+    DollarsOption,
+    ForceOption,
+    Format,
+    FormatOption,
+    HtmlOption,
+    Out,
+    OutputOption,
+    SamplesOption,
+    ScenarioOption,
+    SeedOption,
+    SetOption,
+    Sim,
+    SimulateOption,
+    SvgOption,
+)
+from nkru.cli.run import apply, computing, emit, load_sourced, rerun, setup
+from nkru.errors import NkruError, UsageError
+
+
+@command("deal-value")
+def deal_value(
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+    simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
+    context: ContextOption = False, dollars: DollarsOption = None,
+) -> None:
+    """The annual value of the deployment, against S-400 prices and the whole deal.
+
+    annual value = troops × (monthly_pay_usd × months + bonus_usd), carried as a range, and
+    the articles' own claims recomputed beside it.
+
+    With --dollars YEAR every US dollar amount is restated in dollars of YEAR (CPI-U), each
+    from its own price year; --context adds clearly marked rows from outside the articles.
+
+    Example: nkru deal-value --scenario lim-inss --set troops=12000 --format markdown
+    """
+    computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
+
+
+@command("casualties")
+def casualties(
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+    simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
+    context: ContextOption = False, dollars: DollarsOption = None,
+) -> None:
+    """The casualty rate (losses ÷ troops) against the article's thresholds.
+
+    The low end divides the fewest losses by the most troops, the high end the reverse; each
+    end is placed in a band the article states, or said to fall where it gives no label.
+
+    Example: nkru casualties --set troops=12000 --simulate 100000 --seed 7
+    """
+    computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
+
+
+@command("calc")
+def calc(
+    quantities: Annotated[list[str] | None, typer.Argument(metavar="QUANTITY...", help="Quantity ids of model.yaml; none lists them.")] = None,
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+    simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None, dollars: DollarsOption = None,
+) -> None:
+    """Compute any quantity of the model: its value, range, unit, formula and sources.
+
+    With no QUANTITY, list the quantities model.yaml declares, with their labels and units.
+    With --simulate, the first quantity is simulated.
+
+    Example: nkru calc annual_value_usd casualty_rate --set troops=12000
+    """
+    out = Out(format_, output, force, svg, html)
+    if not quantities:
+        from nkru import render
+        from nkru.load import load_dataset
+
+        emit(render.quantities_view(load_dataset(data)), out)
+        return
+    computing("calc", data, scenario, set_, out, Sim(simulate, seed, samples_out), False, dollars, quantities)
+
+
+@command("compare")
+def compare(
+    scenarios: Annotated[list[str], typer.Argument(metavar="SCENARIO...", help="Scenario names or files; baseline means none.")],
+    data: DataOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+) -> None:
+    """Scenarios side by side: a column each, differences against the first.
+
+    Each --set applies to every column, after its scenario.
+
+    Example: nkru compare baseline lim-inss high
+    """
+    from nkru import compute, render
+    from nkru.load import parse_overrides
+
+    ds = load_sourced(data)
+    set_overrides = parse_overrides(set_ or [], ds)
+    columns, applied = [], []
+    for name in scenarios:
+        inputs, run = apply(ds, data, [] if name == "baseline" else [name], set_overrides)
+        applied += run["scenarios"]
+        columns.append((name, [compute.command(ds, command_name, inputs) for command_name in ds.model.commands]))
+    run = {"scenarios": applied, "overrides": set_overrides, "rerun": rerun("compare", data, [], set_ or [], *scenarios)}
+    emit(render.compare_view(ds, columns, run), Out(format_, output, force, svg, html))
+
+
+@command("explain")
+def explain(
+    result_id: Annotated[str, typer.Argument(metavar="ID", help="A quantity or result id, e.g. annual_value_usd or casualty_rate_on_troops_lowy.")],
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False,
+) -> None:
+    """Where one number comes from: its formula, each quantity in it down to its own formula,
+    and each input traced to its figures, qualifiers, quotes and sources, to the analyst's
+    note, or to the scenario or --set that overrode it.
+
+    Example: nkru explain annual_value_usd --scenario lim-inss
+    """
+    from nkru import compute, render
+    from nkru.errors import suggest
+
+    ds, inputs, run = setup(data, scenario, set_)
+    rows = compute.all_rows(ds, inputs)
+    if result_id not in rows:
+        raise UsageError(f"explain {result_id}: unknown id{suggest(result_id, rows) or '; `nkru calc` lists the quantities'}")
+    run["rerun"] = rerun("explain", data, scenario or [], set_ or [], result_id)
+    quantity_rows = {q: rows[q] for q in ds.quantities}
+    emit(render.explain_view(ds, rows[result_id], quantity_rows, inputs, run), Out(format_, output, force, None, None))
+
+
+@command("sensitivity")
+def sensitivity(
+    which: Annotated[str, typer.Argument(metavar="QUANTITY", help="A quantity id, or deal-value / casualties for their headline.")],
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
+    simulate: Annotated[int, typer.Option("--simulate", metavar="N", help="Samples for the rank correlations.")] = 10_000,
+    seed: SeedOption = 0, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
+) -> None:
+    """Which input moves a quantity most: a tornado of one-at-a-time swings, low to high,
+    and each input's rank correlation with the result over a simulation.
+
+    Example: nkru sensitivity annual_value_usd --set troops=10000..12000:lognormal90
+    """
+    from nkru import compute, render
+    from nkru import simulate as sim
+    from nkru.engine import sensitivity as sens
+
+    ds, inputs, _ = setup(data, scenario, set_)
+    spec = ds.model.commands.get(which)
+    qid = spec.headline if spec else which
+    sens.check_quantity(ds, qid, "sensitivity")
+    baseline, swings = sens.one_at_a_time(ds, qid, inputs)
+    drawn = sim.run(ds, qid, inputs, compute.env_for(ds, inputs).own, simulate, seed)
+    correlations = {name: sim.rank_correlation(values, drawn.result) if not isinstance(values, float) else None for name, values in drawn.inputs.items()}
+    units = {name: item.unit for name, item in inputs.items()}
+    emit(render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units), Out(format_, output, force, None, None))
+
+
+@command("solve")
+def solve(
+    goal: Annotated[str, typer.Argument(metavar="QUANTITY=TARGET", help="annual_value_usd=500000000 or casualty_rate=30%.")],
+    for_: Annotated[str, typer.Option("--for", metavar="INPUT", help="The input to solve for, e.g. troops.")],
+    data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
+    format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
+) -> None:
+    """The value of one input that makes a quantity hit a target, the others held at their
+    stated values: how many troops would one year need to equal $500M?
+
+    Example: nkru solve annual_value_usd=500000000 --for troops
+    """
+    from nkru import render
+    from nkru.engine.sensitivity import solve_for
+    from nkru.load import parse_target
+
+    result_id, target = parse_target(goal)
+    ds, inputs, _ = setup(data, scenario, set_)
+    solution = solve_for(ds, result_id, target, for_, inputs)
+    units = {name: item.unit for name, item in inputs.items()}
+    emit(render.solve_view(solution, ds.quantities[result_id].unit, units), Out(format_, output, force, None, None))
+
+
+@command("figures")
+def figures(
+    source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from, or citing, this source id.")] = None,
+    quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity, e.g. troops_deployed.")] = None,
+    context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the three articles.")] = False,
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,
+    data: DataOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+) -> None:
+    """Every figure the articles state, with its qualifier, basis and source.
+
+    Example: nkru figures --disagreements
+    """
+    from nkru import render
+    from nkru.load import load_dataset
+
+    ds = load_dataset(data)
+    chosen = [
+        f for f in ds.figures.values()
+        if (context or f.id not in ds.context_ids)
+        and (source is None or source in (f.source, *f.cites))
+        and (quantity is None or f.quantity == quantity)
+    ]
+    if not chosen:
+        raise _no_match(ds, source, quantity)
+    from nkru.figureset import figure_report
+
+    emit(render.figures_view(ds, figure_report(ds, chosen), disagreements), Out(format_, output, force, svg, html))
+
+
+def _no_match(ds: Any, source: str | None, quantity: str | None) -> NkruError:
+    if source and source not in ds.sources:
+        return UsageError(f"--source {source}: unknown source (known: {', '.join(ds.sources)})")
+    quantities = sorted({f.quantity for f in ds.figures.values()})
+    if quantity and quantity not in quantities:
+        return UsageError(f"--quantity {quantity}: unknown quantity (known: {', '.join(quantities)})")
+    return UsageError("no figure matches both --source and --quantity")
+
+
+@command("sources")
+def sources(
+    data: DataOption = None, format_: FormatOption = Format.table,
+    output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
+) -> None:
+    """The documents nkru's figures come from, and who cites whom.
+
+    Example: nkru sources --format json
+    """
+    from nkru import render
+    from nkru.load import load_dataset
+
+    emit(render.sources_view(load_dataset(data)), Out(format_, output, force, svg, html))
+
+
+@command("scenarios")
+def scenarios(data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False) -> None:
+    """The scenarios you can apply with --scenario, and what each sets.
+
+    Example: nkru scenarios --data mywork
+    """
+    from nkru import render
+    from nkru.load import load_dataset, load_scenario, scenario_files
+
+    ds = load_dataset(data)
+    found = [load_scenario(path, ds) for path in scenario_files(data).values()]
+    emit(render.scenarios_view(found), Out(format_, output, force, None, None))
+
+
+@command("check")
+def check(
+    data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
+    texts: Annotated[Path | None, typer.Option(
+        "--texts", metavar="DIR", help="Also verify every quote is verbatim in its source's text: DIR/<seed> or DIR/<source id>.txt.")] = None,
+) -> None:
+    """Validate the data and reconcile every claim; exit 1 on any finding (for CI).
+
+    Checks each file's schema, every reference between files, every formula's names and
+    units, that each quote contains its figure's numbers (and, with --texts or a source's
+    text: file, is verbatim in its source), that inputs are numbers their figures state, that
+    every claim marked `reproduces` still does, and every scenario. Claims known not to
+    reproduce are listed, not failed.
+
+    Example: nkru check --data mywork
+    """
+    from nkru import render
+    from nkru.audit import audit
+    from nkru.errors import DataError
+    from nkru.load import load_dataset
+
+    if texts is not None and not texts.is_dir():
+        raise UsageError(f"--texts {texts}: no such directory")
+    try:
+        ds = load_dataset(data)
+    except DataError as error:
+        ds, report, problems = None, None, error.problems
+    else:
+        report, problems = audit(ds, data, texts), []
+    rows = render.check_rows(report, problems, ds)
+    findings = sum(kind == "finding" for kind, _ in rows)
+    summary = render.check_summary(report, findings)
+    if format_ is Format.table and not output:
+        sys.stdout.write(render.check_lines(rows, summary))
+    else:
+        emit(render.check_view(rows, summary), Out(format_, output, force, None, None))
+    if findings:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@command("init")
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to put the editable copy.")] = Path("nkru-data"),
+    force: Annotated[bool, typer.Option("--force", help="Replace files DIR already has (your edits are lost).")] = False,
+) -> None:
+    """Write an editable copy of the shipped data and scenarios to DIR.
+
+    Files DIR already has are kept unless --force.
+
+    Example: nkru init mywork && nkru deal-value --data mywork
+    """
+    from nkru.files import copy_tree
+    from nkru.load import bundled_data_dir
+
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory}: is a file; give a directory")
+    written, kept = copy_tree(bundled_data_dir(), directory, force)
+    sys.stdout.write(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {directory}")
+    sys.stdout.write(f"; kept {len(kept)} you already had (--force replaces them).\n" if kept else ".\n")
+    sys.stdout.write(f"Next: edit {directory / 'assumptions.yaml'}, then run: nkru deal-value --data {shlex.quote(str(directory))}\n")

@@ -1,0 +1,129 @@
+"""What every command does around its own work: load the data, apply scenarios and --set,
+compute, and write the view in the chosen format to stdout or a file."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from nkru.cli.options import Format, Out, Sim
+from nkru.errors import UsageError
+
+
+def write(path: Path, data: bytes, force: bool, option: str) -> None:
+    from nkru.files import write_atomic
+
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a directory")
+    if path.exists() and not force:
+        raise UsageError(f"{option} {path}: exists; add --force to replace it")
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot be written: {error.strerror or error}") from None
+    sys.stderr.write(f"wrote {path}\n")
+
+
+def emit(view: Any, out: Out) -> None:
+    """Write a view in the chosen format to stdout or --output, and as --svg / --html."""
+    from rich.console import Console
+
+    from nkru import render
+
+    table_to_file = out.format is Format.table and out.output
+    if out.svg or out.html or table_to_file:
+        from io import StringIO
+
+        buffer = StringIO()  # one rendering at a fixed width serves the file and the exports
+        recorder = Console(record=True, width=120, file=buffer, highlight=False)
+        recorder.print(render.as_rich(view))
+        if out.svg:
+            write(out.svg, recorder.export_svg(title="nkru", clear=False).encode(), out.force, "--svg")
+        if out.html:
+            write(out.html, recorder.export_html(clear=False).encode(), out.force, "--html")
+    if out.format is not Format.table:
+        text = render.as_text(view, out.format.value)
+    elif table_to_file:
+        text = buffer.getvalue()
+    else:
+        Console(highlight=False).print(render.as_rich(view))
+        return
+    if out.output:
+        write(out.output, text.encode("utf-8"), out.force, "--output")
+    else:
+        sys.stdout.write(text)
+
+
+def rerun(command_name: str, data: Path | None, scenarios: list[str], sets: list[str], *args: str) -> str:
+    words = ["nkru", command_name, *args] + (["--data", str(data)] if data else [])
+    words += [w for s in scenarios for w in ("--scenario", s)] + [w for s in sets for w in ("--set", s)]
+    return shlex.join(words)
+
+
+def setup(data: Path | None, scenarios: list[str] | None, sets: list[str] | None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Load the data, apply scenarios in order and then --set: (dataset, inputs, run record)."""
+    ds = load_sourced(data)
+    from nkru.load import parse_overrides
+
+    set_overrides = parse_overrides(sets or [], ds)
+    return (ds, *apply(ds, data, scenarios or [], set_overrides))
+
+
+def load_sourced(data: Path | None) -> Any:
+    """The dataset, refused if an input's numbers are not stated by the figures it cites: no
+    table may credit a number to a source that does not state it."""
+    from nkru.errors import DataError
+    from nkru.load import load_dataset
+    from nkru.load.crosscheck import provenance_problems
+
+    ds = load_dataset(data)
+    problems = provenance_problems(ds)
+    if problems:
+        raise DataError(problems)
+    return ds
+
+
+def apply(ds: Any, data: Path | None, scenarios: list[str], set_overrides: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Scenarios in order, then --set, over a loaded dataset: (inputs, run record)."""
+    from nkru.compute import inputs_for
+    from nkru.load import load_scenarios
+
+    applied = load_scenarios(scenarios, data, ds)
+    overrides = [o for s in applied for o in s.overrides] + set_overrides
+    return inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
+
+
+def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim,
+               with_context: bool = False, dollars: int | None = None, quantities: list[str] | None = None) -> None:
+    """A computing command: the model's `which` command, or `calc` of some quantities."""
+    from nkru import compute, render
+
+    if sim.samples_out and sim.samples is None:
+        raise UsageError("--samples-out needs --simulate N")
+    ds, inputs, run = setup(data, scenarios, sets)
+    extra = [] if sim.samples is None else ["--simulate", str(sim.samples), "--seed", str(sim.seed)]
+    extra += (["--dollars", str(dollars)] if dollars else []) + (["--context"] if with_context else [])
+    run["rerun"] = rerun(which, data, scenarios or [], sets or [], *(quantities or []), *extra)
+    if quantities is not None:
+        from nkru.engine.sensitivity import check_quantity
+
+        for qid in quantities:
+            check_quantity(ds, qid, "calc")
+        computed = compute.calc(ds, quantities, inputs, dollars)
+    else:
+        computed = compute.command(ds, which, inputs, dollars)
+    env = compute.env_for(ds, inputs, dollars)
+    if with_context:
+        from nkru.context import with_context_rows
+
+        computed = with_context_rows(ds, computed, env)
+    if sim.samples is not None:
+        from nkru import simulate
+
+        computed = computed._replace(simulated=simulate.for_command(ds, computed, env.own, sim.samples, sim.seed))
+        if sim.samples_out:
+            data_bytes = simulate.samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
+            write(sim.samples_out, data_bytes, out.force, "--samples-out")
+    emit(render.computed_view(ds, computed, run), out)

@@ -1,0 +1,102 @@
+"""The schema of model.yaml: quantities, bands, comparisons, commands and context rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from nkru.model.schema import FORBID, Id, Name, Text, UnitText
+
+
+@dataclass(frozen=True, eq=False)
+class QuantitySpec:
+    __pydantic_config__ = FORBID
+    label: Text
+    formula: Text
+    unit: UnitText
+    note: Text | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Band:
+    __pydantic_config__ = FORBID
+    figure: Id
+    label: Text
+
+
+@dataclass(frozen=True, eq=False)
+class Bands:
+    __pydantic_config__ = FORBID
+    title: Text
+    bands: list[Band]
+    column: Text = "Value"
+
+    def __post_init__(self) -> None:
+        if not self.bands:
+            raise ValueError("name at least one band")
+
+
+@dataclass(frozen=True, eq=False)
+class Measure:
+    __pydantic_config__ = FORBID
+    column: Text
+    label: Text
+    formula: Text
+    unit: UnitText
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ContextRow:
+    __pydantic_config__ = FORBID
+    id: Name
+    label: Text
+    formula: Text
+    unit: UnitText
+    compares_with: Id | None = None
+    basis: Text | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class ComparisonSpec:
+    __pydantic_config__ = FORBID
+    title: Text
+    quantity: Name
+    against: list[Id]
+    measures: dict[Name, Measure]
+    context: list[ContextRow] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.against:
+            raise ValueError("name at least one figure to compare against")
+
+
+@dataclass(frozen=True, eq=False)
+class Variants:
+    __pydantic_config__ = FORBID
+    input: Name
+    figures: list[Id]
+    label: Text
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CommandSpec:
+    __pydantic_config__ = FORBID
+    headline: Name
+    results: list[Name]
+    variants: Variants | None = None
+    comparison: Name | None = None
+    bands: Name | None = None
+    claims: list[Id] = field(default_factory=list)
+
+
+@dataclass(frozen=True, eq=False)
+class ModelFile:
+    __pydantic_config__ = FORBID
+    quantities: dict[Name, QuantitySpec]
+    units: dict[Text, Text | None] = field(default_factory=dict)
+    bands: dict[Name, Bands] = field(default_factory=dict)
+    comparisons: dict[Name, ComparisonSpec] = field(default_factory=dict)
+    commands: dict[Literal["deal-value", "casualties"], CommandSpec] = field(default_factory=dict)
+    context: list[ContextRow] = field(default_factory=list)
+
+
