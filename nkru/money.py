@@ -97,8 +97,9 @@ def to_usd(money: Money, rate: Rate) -> Money:
 
 
 def cpi_index(ds: Dataset) -> dict[int, float]:
-    """The CPI-U annual averages in the data, by year."""
-    return {int(f.as_of[:4]): f.value for f in ds.figures.values() if f.quantity == "cpi_u" and f.as_of and f.value}
+    """The price index model.yaml names (price_index:), by year: its figures' values by as_of."""
+    index = ds.model.price_index
+    return {int(f.as_of[:4]): f.value for f in ds.figures.values() if index and f.quantity == index and f.as_of and f.value}
 
 
 def in_dollars_of(money: Money, year: int, cpi: dict[int, float]) -> Money:
@@ -124,6 +125,8 @@ class Restater:
         self.cpi = cpi_index(ds)
         if year not in self.cpi:
             known = f"{min(self.cpi)}–{max(self.cpi)}" if self.cpi else "none"
+            if not self.cpi:
+                raise UsageError(f"--dollars {year}: the model names no price index (price_index: in model.yaml) with yearly figures")
             raise UsageError(f"--dollars {year}: no CPI-U for {year} (the data has {known})")
         self.failed: dict[str, str] = {}
         self.used_failures: dict[str, None] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -53,7 +54,7 @@ EXPECTED = {
     ],
     "figures.bad-unit.yaml": [
         "figures.yaml:6:22: figures[pay].unit: unknown unit 'mnth' (did you mean 'month'?)",
-        "data/model.yaml:64:33: quantities.share_of_total_deal.formula: unknown name 'total_deal_lowy': not an input, quantity or figure id",
+        "data/model.yaml:L:C: quantities.share_of_total_deal.formula: unknown name 'total_deal_lowy': not an input, quantity or figure id",
     ],
     "claims.merge-key.yaml": ["claims.yaml:2:5: claims[0]: merge keys (<<) are not allowed"],
     "figures.list-not-mapping.yaml": ["figures.yaml:1:1: expected a mapping of keys to values, found a list"],
@@ -75,10 +76,15 @@ EXPECTED = {
 # Data that loads but that `nkru check` finds wrong: a quantity that cannot be computed on it.
 CHECK_ONLY = {
     "assumptions.zero-troops.yaml": [
-        "data/model.yaml:59:5: quantities.casualty_rate.formula: cannot be computed on the data's inputs: "
+        "data/model.yaml:L:C: quantities.casualty_rate.formula: cannot be computed on the data's inputs: "
         "casualty_rate = losses ÷ troops: divides by zero: troops can be 0 (losses=1,000..3,800, troops=0)",
     ],
 }
+
+
+def shipped(line: str) -> str:
+    """A problem in a shipped file, without its line and column: the tests do not pin the layout of the shipped YAML."""
+    return re.sub(r"data/([a-z]+\.yaml):\d+:\d+:", r"data/\1:L:C:", line.replace(str(bundled_data_dir()), "data"))
 
 
 def test_every_fixture_has_an_expectation():
@@ -93,7 +99,7 @@ def test_bad_file_gets_its_located_message_and_exit_2(fixture: str, tmp_path: Pa
     result = run("deal-value", "--data", str(tmp_path))
     assert result.exit_code == 2
     assert result.stdout == ""
-    shown = [line.replace(str(bundled_data_dir()), "data") for line in result.stderr.splitlines()]
+    shown = [shipped(line) for line in result.stderr.splitlines()]
     assert shown == [f"Error: {line}" for line in EXPECTED[fixture]]
 
 
@@ -104,7 +110,7 @@ def test_bad_file_fails_check_with_exit_1(fixture: str, tmp_path: Path, monkeypa
     result = run("check", "--data", str(tmp_path))
     assert result.exit_code == 1
     expected = (EXPECTED | CHECK_ONLY)[fixture]
-    shown = [line.replace(str(bundled_data_dir()), "data") for line in result.stdout.splitlines()]
+    shown = [shipped(line) for line in result.stdout.splitlines()]
     assert shown[: len(expected)] == expected
 
 
@@ -129,7 +135,12 @@ def test_broken_reference_is_located(data_copy: Path, name, old, new, problem, m
     edit(data_copy / name, old, new)
     result = run("deal-value", "--data", str(data_copy))
     assert result.exit_code == 2
-    assert f"Error: {problem}" in result.stderr.splitlines()
+
+    def unplaced(line: str) -> str:
+        return re.sub(r"^(Error: [a-z]+\.yaml):\d+:\d+:", r"\1:", line)
+
+    assert unplaced(f"Error: {problem}") in [unplaced(line) for line in result.stderr.splitlines()]
+    assert re.match(r"Error: [a-z]+\.yaml:\d+:\d+: ", result.stderr)  # located, wherever the line is
 
 
 def test_numbers_dates_and_yes_no_are_read_as_written(tmp_path: Path):

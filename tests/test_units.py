@@ -23,7 +23,13 @@ from nkru.engine.units import (
     same_dimension,
 )
 
-REG = Registry()
+# The things the shipped model counts (data/model.yaml declares them).
+COUNTED: dict[str, str | None] = {
+    "soldier": None, "troop": "1 soldier", "round": None, "shell": "1 round", "container": None, "howitzer": None,
+    "rocket system": None, "missile": None, "worker": None, "battalion": None, "battery": None, "regiment": None,
+    "housing unit": None, "index point": None,
+}
+REG = Registry(COUNTED)
 MONTH = Unit(1.0, (("month", 1),))
 
 
@@ -227,7 +233,7 @@ def test_check() -> None:
 
 
 def test_declared_base_unit_takes_plural() -> None:
-    registry = Registry({"drone": None})
+    registry = Registry(COUNTED | {"drone": None})
     assert registry.parse("drones") == registry.parse("drone") == Unit(1.0, (("drone", 1),))
     assert registry.show(registry.parse("drone")) == "drones"
     assert registry.show(registry.parse("USD/drones")) == "USD/drone"
@@ -235,14 +241,14 @@ def test_declared_base_unit_takes_plural() -> None:
 
 
 def test_declared_plural_name_resolves_to_its_singular() -> None:
-    registry = Registry({"factories": None, "sites": None})
+    registry = Registry(COUNTED | {"factories": None, "sites": None})
     assert registry.parse("factory") == registry.parse("factories") == Unit(1.0, (("factory", 1),))
     assert registry.parse("site") == Unit(1.0, (("site", 1),))
     assert registry.show(registry.parse("USD/factory")) == "USD/factory"
 
 
 def test_declared_scaled_unit() -> None:
-    registry = Registry({"quarter": "3 months", "half": "2 quarters"})  # declared out of order on purpose
+    registry = Registry(COUNTED | {"quarter": "3 months", "half": "2 quarters"})  # declared out of order on purpose
     assert factor(registry.parse("quarter"), registry.parse("month")) == 3
     assert factor(registry.parse("half"), registry.parse("quarters")) == 2
     assert registry.show(registry.parse("USD/quarter")) == "USD/quarter"
@@ -250,7 +256,7 @@ def test_declared_scaled_unit() -> None:
 
 
 def test_declared_derived_unit() -> None:
-    registry = Registry({"ammo budget": "USD/round"})
+    registry = Registry(COUNTED | {"ammo budget": "USD/round"})
     assert registry.parse("ammo budgets") == parse("USD/round")
 
 
@@ -259,7 +265,7 @@ def test_declared_derived_unit() -> None:
     [
         ({"USD": None}, "unit 'USD' already exists"),
         ({"troops": None}, "unit 'troop' already exists"),
-        ({"shell": None}, "unit 'shell' already exists"),
+        ({"shells": None}, "unit 'shell' already exists"),
         ({"month": "30 days"}, "unit 'month': unknown unit 'days'"),
         ({"crate": "rounsd"}, "unit 'crate': unknown unit 'rounsd' (did you mean 'rounds'?)"),
         ({"a": "b", "b": "a"}, "unit 'a': unknown unit 'b'"),
@@ -269,7 +275,7 @@ def test_declared_derived_unit() -> None:
 )
 def test_bad_declarations(declared: dict[str, str | None], message: str) -> None:
     with pytest.raises(UnitError) as caught:
-        Registry(declared)
+        Registry(COUNTED | declared)
     assert caught.value.message == message
 
 

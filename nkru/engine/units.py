@@ -1,8 +1,9 @@
 """Unit algebra for the model: parse unit text, combine units, and derive the unit a formula gives.
 
 A unit is a scale and integer exponents over base dimensions. Every currency and every kind of count
-is its own dimension, so KRW never adds to USD and rounds never add to soldiers. Written by hand
-rather than with pint, whose import alone costs more than a cached run of nkru.
+is its own dimension, so KRW never adds to USD and one kind of thing counted never adds to another.
+Built in are the currencies, time (month, year), percent and 1; a model declares the things it counts.
+Written by hand rather than with pint, whose import alone costs more than a cached run of nkru.
 """
 
 from __future__ import annotations
@@ -33,9 +34,7 @@ class UnitError(ValueError):
 
 DIMENSIONLESS = Unit(1.0, ())
 CURRENCIES = ("USD", "KRW", "RUB")
-_COUNTS = ("soldier", "round", "container", "howitzer", "rocket system", "missile", "worker", "battalion",
-           "battery", "regiment", "housing unit", "shell", "index point")
-_SYNONYMS = {"USD": ("dollar", "dollars"), "soldier": ("troop", "troops")}
+_SYNONYMS = {"USD": ("dollar", "dollars")}
 # Where show() puts a dimension: currencies first, then counts, then time ('USD/soldier/month').
 _CURRENCY_RANK, _COUNT_RANK, _TIME_RANK = 0, 1, 2
 _TOKEN = re.compile(r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<word>[^\W\d]\w*|%)|(?P<op>\*\*|[*·/^()+-])|(?P<bad>\S)")
@@ -142,8 +141,6 @@ class Registry:
         for currency in CURRENCIES:
             self._define(currency, None, None, *_SYNONYMS.get(currency, ()), rank=_CURRENCY_RANK)
         self._define("month", None, "months", rank=_TIME_RANK)
-        for count in _COUNTS:
-            self._define(count, None, _plural_of(count), *_SYNONYMS.get(count, ()))
         self._define("year", Unit(12.0, (("month", 1),)), "years")
         self._define("percent", Unit(0.01, ()), None, "%")
         self._define("fraction", DIMENSIONLESS, None)

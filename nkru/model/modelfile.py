@@ -64,6 +64,7 @@ class ComparisonSpec:
     against: list[Id]
     measures: dict[Name, Measure]
     context: list[ContextRow] = field(default_factory=list)
+    price_index: Name | None = None  # the quantity of the yearly figures --dollars restates US dollars by
 
     def __post_init__(self) -> None:
         if not self.against:
@@ -98,5 +99,6 @@ class ModelFile:
     comparisons: dict[Name, ComparisonSpec] = field(default_factory=dict)
     commands: dict[Literal["deal-value", "casualties"], CommandSpec] = field(default_factory=dict)
     context: list[ContextRow] = field(default_factory=list)
+    price_index: Name | None = None  # the quantity of the yearly figures --dollars restates US dollars by
 
 
