@@ -53,14 +53,14 @@ class DataError(NkruError):
 
 
 class UsageError(NkruError):
-    """A command-line option nkru cannot use (`--set troops=abc`, a missing directory)."""
+    """A command-line option nkru cannot use (`--set NAME=abc`, a missing directory)."""
 
     def lines(self) -> list[str]:
         return str(self).split("\n")
 
 
 def dotted(path: tuple, data: object = None) -> str:
-    """`('figures', 3, 'value')` -> `figures[troops_lowy].value` (the item's id where it has one)."""
+    """`('figures', 3, 'value')` -> `figures[some_id].value` (the item's id where it has one)."""
     text = ""
     node = data
     for part in path:

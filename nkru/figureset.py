@@ -45,10 +45,11 @@ def _numbers(f: Figure) -> tuple[Any, ...]:
 
 
 def _differing(figures: list[Figure]) -> dict[str, list[Figure]]:
+    """Quantities stated more than once with different numbers, unit or basis."""
     by_quantity: dict[str, list[Figure]] = {}
     for figure in figures:
         by_quantity.setdefault(figure.quantity, []).append(figure)
-    return {q: fs for q, fs in by_quantity.items() if len({f.source for f in fs}) > 1 and len({_numbers(f) for f in fs}) > 1}
+    return {q: fs for q, fs in by_quantity.items() if len({_numbers(f) for f in fs}) > 1}
 
 
 def _is_update(ds: Dataset, figures: list[Figure]) -> bool:
@@ -62,8 +63,8 @@ def _is_update(ds: Dataset, figures: list[Figure]) -> bool:
 
 
 def split_quantities(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
-    """Quantities that sources state with different numbers, unit or basis at the same time."""
-    return {q: fs for q, fs in _differing(figures).items() if not _is_update(ds, fs)}
+    """Quantities that different sources state with different numbers, unit or basis at one time."""
+    return {q: fs for q, fs in _differing(figures).items() if len({f.source for f in fs}) > 1 and not _is_update(ds, fs)}
 
 
 def updates(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:

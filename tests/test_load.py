@@ -49,7 +49,7 @@ EXPECTED = {
     "assumptions.float-tag.yaml": ["assumptions.yaml:2:19: assumptions.troops.value: tags such as !!float are not allowed"],
     "assumptions.legacy.yaml": [
         "assumptions.yaml:1:1: written for nkru 0.1: casualty_bands and compare_with now live in model.yaml (bands:, comparisons:); "
-        "delete them here, and give monthly_pay_usd unit USD/soldier/month and bonus_usd unit USD/soldier; "
+        "delete them here, and write each input's unit as the model uses it (a pay a soldier a month is USD/soldier/month); "
         "`nkru init NEWDIR` writes the current layout to compare with",
     ],
     "figures.bad-unit.yaml": [

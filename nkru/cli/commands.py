@@ -39,15 +39,17 @@ def deal_value(
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
     context: ContextOption = False, dollars: DollarsOption = None,
 ) -> None:
-    """The annual value of the deployment, against S-400 prices and the whole deal.
+    """What the deployment is worth, against the prices it is compared with and the whole deal.
 
-    annual value = troops × (monthly_pay_usd × months + bonus_usd), carried as a range, and
-    the articles' own claims recomputed beside it.
+    Computes what model.yaml declares for deal-value: its headline quantity on each stated
+    count, its other results and comparisons, each carried as a range with its sources, and
+    the articles' own claims recomputed beside them. `nkru calc` lists the quantities and
+    their formulas; `nkru explain ID` traces one.
 
-    With --dollars YEAR every US dollar amount is restated in dollars of YEAR (CPI-U), each
-    from its own price year; --context adds clearly marked rows from outside the articles.
+    With --dollars YEAR every US dollar amount is restated in dollars of YEAR, each from its
+    own price year; --context adds clearly marked rows from outside the articles.
 
-    Example: nkru deal-value --scenario lim-inss --set troops=12000 --format markdown
+    Example: nkru deal-value --scenario NAME --set INPUT=LOW..HIGH --format markdown
     """
     computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
 
@@ -59,12 +61,13 @@ def casualties(
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
     context: ContextOption = False, dollars: DollarsOption = None,
 ) -> None:
-    """The casualty rate (losses ÷ troops) against the article's thresholds.
+    """The casualty rate against the thresholds the article states.
 
-    The low end divides the fewest losses by the most troops, the high end the reverse; each
-    end is placed in a band the article states, or said to fall where it gives no label.
+    Computes what model.yaml declares for casualties: its headline on each stated count, each
+    end of its range placed in a band the article states, or said to fall where it gives no
+    label, and the article's own claim recomputed beside it.
 
-    Example: nkru casualties --set troops=12000 --simulate 100000 --seed 7
+    Example: nkru casualties --set INPUT=VALUE --simulate 100000 --seed 7
     """
     computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
 
@@ -81,7 +84,7 @@ def calc(
     With no QUANTITY, list the quantities model.yaml declares, with their labels and units.
     With --simulate, the first quantity is simulated.
 
-    Example: nkru calc annual_value_usd casualty_rate --set troops=12000
+    Example: nkru calc QUANTITY QUANTITY --set INPUT=VALUE --format json
     """
     out = Out(format_, output, force, svg, html)
     if not quantities:
@@ -103,7 +106,7 @@ def compare(
 
     Each --set applies to every column, after its scenario.
 
-    Example: nkru compare baseline lim-inss high
+    Example: nkru compare baseline NAME NAME   (nkru scenarios lists the names)
     """
     from nkru import compute, render
     from nkru.load import parse_overrides
@@ -121,7 +124,7 @@ def compare(
 
 @command("explain")
 def explain(
-    result_id: Annotated[str, typer.Argument(metavar="ID", help="A quantity or result id, e.g. annual_value_usd or casualty_rate_on_troops_lowy.")],
+    result_id: Annotated[str, typer.Argument(metavar="ID", help="A quantity id (nkru calc lists them) or a result id from --format json.")],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False,
 ) -> None:
@@ -129,7 +132,7 @@ def explain(
     and each input traced to its figures, qualifiers, quotes and sources, to the analyst's
     note, or to the scenario or --set that overrode it.
 
-    Example: nkru explain annual_value_usd --scenario lim-inss
+    Example: nkru explain QUANTITY --scenario NAME
     """
     from nkru import compute, render
     from nkru.errors import suggest
@@ -153,7 +156,7 @@ def sensitivity(
     """Which input moves a quantity most: a tornado of one-at-a-time swings, low to high,
     and each input's rank correlation with the result over a simulation.
 
-    Example: nkru sensitivity annual_value_usd --set troops=10000..12000:lognormal90
+    Example: nkru sensitivity QUANTITY --set INPUT=LOW..HIGH:lognormal90
     """
     from nkru import compute, render
     from nkru import simulate as sim
@@ -172,15 +175,15 @@ def sensitivity(
 
 @command("solve")
 def solve(
-    goal: Annotated[str, typer.Argument(metavar="QUANTITY=TARGET", help="annual_value_usd=500000000 or casualty_rate=30%.")],
-    for_: Annotated[str, typer.Option("--for", metavar="INPUT", help="The input to solve for, e.g. troops.")],
+    goal: Annotated[str, typer.Argument(metavar="QUANTITY=TARGET", help="A quantity and its target: NAME=500000000 or NAME=30%.")],
+    for_: Annotated[str, typer.Option("--for", metavar="INPUT", help="The input to solve for (one the quantity uses).")],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
     format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
 ) -> None:
     """The value of one input that makes a quantity hit a target, the others held at their
-    stated values: how many troops would one year need to equal $500M?
+    stated values: what must one input be for the quantity to reach a price?
 
-    Example: nkru solve annual_value_usd=500000000 --for troops
+    Example: nkru solve QUANTITY=500000000 --for INPUT
     """
     from nkru import render
     from nkru.engine.sensitivity import solve_for
@@ -196,7 +199,7 @@ def solve(
 @command("figures")
 def figures(
     source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from, or citing, this source id.")] = None,
-    quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity, e.g. troops_deployed.")] = None,
+    quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity (the figures' quantity: key).")] = None,
     context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the three articles.")] = False,
     disagreements: Annotated[bool, typer.Option(
         "--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,

@@ -22,7 +22,7 @@ DataOption = Annotated[
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", metavar="NAME=VALUE", help="Override an assumption for this run: troops=12000 or troops=10000..12000. Repeatable; applied last."),
+    typer.Option("--set", metavar="NAME=VALUE", help="Set an input for this run: NAME=12000 or NAME=10000..12000 (the inputs are in assumptions.yaml). Repeatable; applied last."),
 ]
 ScenarioOption = Annotated[
     list[str] | None,

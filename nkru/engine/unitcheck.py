@@ -1,6 +1,6 @@
 """The unit a formula gives: derived bottom-up over its syntax tree from the units of the names in
 it, and checked against the unit the model declares. nkru evaluates formulas on numbers in base
-units, so a sum of months and years is fine; rounds plus dollars per round is not."""
+units, so a sum of months and years is fine; items plus dollars per item is not."""
 
 from __future__ import annotations
 
@@ -81,13 +81,13 @@ class _Deriver:
             return self.pow(node, left, right)
         if not isinstance(node.op, (ast.Add, ast.Sub)):
             raise UnitError(f"unsupported operator in {ast.unparse(node)!r}", self.operator_col(node))
-        # A bare number takes the unit of a dimensioned other side: troops + 3000 is in soldiers.
+        # A bare number takes the unit of a dimensioned other side: count + 3000 is in the count's unit.
         if _pure_number(node.right) and left.dims:
             return left
         if _pure_number(node.left) and right.dims:
             return right
         if same_dimension(left, right):
-            # Formulas run on numbers in base units (months + years is months + 12 × years), so
+            # Formulas run on numbers in base units (a month plus a year is 13 months), so
             # the sum is in the base unit of the dimension.
             return Unit(1.0, left.dims) if not close(left.scale, right.scale) else left
         a, b = self.registry.show(left), self.registry.show(right)

@@ -269,7 +269,7 @@ class _Parser:
         return unit
 
     def factor(self) -> Unit:
-        """A power; a number followed by a unit multiplies it, as in '12 months' or 'USD per 1000 rounds'."""
+        """A power; a number followed by a unit multiplies it, as in '12 months' or 'USD per 1000 items'."""
         first = self.peek()
         unit = self.power()
         following = self.peek()

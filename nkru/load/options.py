@@ -38,7 +38,7 @@ def _known_input(ds: Dataset, name: str, option: str) -> None:
 
 
 def parse_override(text: str, ds: Dataset) -> Override:
-    """`troops=12000`, `troops=10000..12000` or `troops=10000..12000:lognormal90` (or
+    """`NAME=12000`, `NAME=10000..12000` or `NAME=10000..12000:lognormal90` (or
     `:triangular@11000`) -> Override; UsageError naming the option."""
     text = shown(text)
     option = f"--set {text}"
@@ -188,10 +188,10 @@ def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset) -> list
 
 
 def parse_target(text: str) -> tuple[str, float]:
-    """`annual_value_usd=500000000` or `casualty_rate=30%` -> (result id, target)."""
+    """`QUANTITY=500000000` or `QUANTITY=30%` -> (quantity id, target)."""
     name, equals, spec = shown(text).partition("=")
     if not equals or not name.strip():
-        raise UsageError(f"{shown(text)}: expected RESULT=TARGET, e.g. annual_value_usd=500000000")
+        raise UsageError(f"{shown(text)}: expected QUANTITY=TARGET, e.g. {name.strip() or 'QUANTITY'}=500000000")
     spec = spec.strip()
     if spec.endswith("%"):
         return name.strip(), _number(spec[:-1], shown(text)) / 100

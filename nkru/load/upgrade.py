@@ -27,7 +27,7 @@ def legacy_problem(key: str, name: str, data: Any) -> Problem | None:
     if key == "assumptions" and ({"casualty_bands", "compare_with"} & data.keys()):
         return Problem(name, 1, 1, "", (
             "written for nkru 0.1: casualty_bands and compare_with now live in model.yaml (bands:, comparisons:); "
-            "delete them here, and give monthly_pay_usd unit USD/soldier/month and bonus_usd unit USD/soldier; " + _NEW))
+            "delete them here, and write each input's unit as the model uses it (a pay a soldier a month is USD/soldier/month); " + _NEW))
     items = data.get("figures") if key in ("figures", "context") else data.get("claims") if key == "claims" else None
     if not isinstance(items, list):
         return None

@@ -87,7 +87,7 @@ class Override(NamedTuple):
 
     name: str
     range: Range
-    text: str  # the origin as a user reads it: "--set troops=12000", "scenario lim-inss"
+    text: str  # the origin as a user reads it: "--set NAME=12000", "scenario NAME"
     figures: tuple[str, ...] = ()
     note: str | None = None
     distribution: str | None = None
@@ -127,7 +127,7 @@ class Row(NamedTuple):
     range: Range
     unit: str
     sources: tuple[str, ...]
-    formula: str  # the expression as written: troops * (monthly_pay_usd * months + bonus_usd)
+    formula: str  # the expression as written, e.g. count * (pay * period + bonus)
     inputs: tuple[str, ...]  # the inputs it depends on
     figures: tuple[str, ...]  # figures its formula names directly
     set_by: tuple[str, ...]  # the scenarios and --set options behind its inputs

@@ -61,7 +61,7 @@ def fmt_figure(figure: Figure) -> str:
 
 
 def pretty(formula: str) -> str:
-    """A formula as a reader writes it: troops × (monthly_pay_usd × months + bonus_usd)."""
+    """A formula as a reader writes it: count × (pay × period + bonus)."""
     from nkru.engine.expr import compile_expr, show
 
     return show(compile_expr(formula)) if formula.strip() else ""
