@@ -175,15 +175,15 @@ def _implied(ds: Dataset, claim: Claim, bindings: dict[str, Binding], stated: Ra
     if not stated.is_point or any(b.base.value is None for b in bindings.values()):
         return []
     target = stated.low * ds.units[str(claim.stated)].scale
-    central = {name: Range.point(float(b.base.value or 0.0)) for name, b in bindings.items()}
+    c = formula_of(claim)
+    env = {n: r.central for n, r in graph.to_base(ds, graph.figure_ranges(ds, c.names)).items()}
+    env |= {name: float(b.base.value or 0.0) for name, b in bindings.items()}
     out = []
     for name in claim.solve_for:
-        b = bindings[name]
+        k = bindings[name].unit.scale
 
-        def at(x: float, name: str = name, b: Binding = b) -> float:
-            moved = central | {name: Range.point(x * b.unit.scale)}
-            value, _ = evaluate(ds, claim, {n: bindings[n]._replace(base=moved[n]) for n in bindings})
-            return float(value.low)
+        def at(x: float, name: str = name, k: float = k) -> float:
+            return float(graph.value_of(ds, c, env | {name: x * k}))
 
-        out.append(Implied(name, intervals.root(at, target), ds.registry.show(b.unit)))
+        out.append(Implied(name, intervals.root(at, target), ds.registry.show(bindings[name].unit)))
     return out

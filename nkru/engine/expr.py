@@ -77,6 +77,7 @@ class Compiled(NamedTuple):
 # ---------------------------------------------------------------------------- compiling
 
 
+@functools.lru_cache(maxsize=4096)  # pure: the same text compiles to the same tree, which nothing mutates
 def compile_expr(text: str) -> Compiled:
     """Parse `text` and check it against the whitelist; ExprError says what was refused, and where."""
     if not isinstance(text, str):

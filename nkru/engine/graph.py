@@ -130,6 +130,14 @@ def at(ds: Dataset, name: str, env: Mapping[str, Any]) -> Any:
     return known[name]
 
 
+def value_of(ds: Dataset, c: expr.Compiled, env: Mapping[str, Any]) -> Any:
+    """An expression over quantities, inputs and figures at values in base units (floats or arrays)."""
+    known: dict[str, Any] = dict(env)
+    for qid in needed(ds, [n for n in c.names if n in ds.quantities and n not in env]):
+        known[qid] = expr.evaluate(ds.quantities[qid].formula, known)
+    return expr.evaluate(c, known)
+
+
 def scale(ds: Dataset, name: str) -> float:
     """How many base units one of the name's own units is (12 for years, 0.01 for percent)."""
     unit = ds.units.get(name)

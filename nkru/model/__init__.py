@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Quantity:
     """A quantity of the model, compiled: its formula, and the factor that turns its value in
     base units into its declared unit (1/12 for years)."""
@@ -43,7 +43,7 @@ class Quantity:
     note: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Dataset:
     """Everything nkru read, cross-checked: look-ups by id, and where each item was written."""
 

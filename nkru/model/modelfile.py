@@ -8,7 +8,7 @@ from typing import Literal
 from nkru.model.schema import FORBID, Id, Name, Text, UnitText
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class QuantitySpec:
     __pydantic_config__ = FORBID
     label: Text
@@ -17,14 +17,14 @@ class QuantitySpec:
     note: Text | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Band:
     __pydantic_config__ = FORBID
     figure: Id
     label: Text
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Bands:
     __pydantic_config__ = FORBID
     title: Text
@@ -36,7 +36,7 @@ class Bands:
             raise ValueError("name at least one band")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Measure:
     __pydantic_config__ = FORBID
     column: Text
@@ -45,7 +45,7 @@ class Measure:
     unit: UnitText
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(kw_only=True, eq=False, repr=False)
 class ContextRow:
     __pydantic_config__ = FORBID
     id: Name
@@ -56,7 +56,7 @@ class ContextRow:
     basis: Text | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class ComparisonSpec:
     __pydantic_config__ = FORBID
     title: Text
@@ -71,7 +71,7 @@ class ComparisonSpec:
             raise ValueError("name at least one figure to compare against")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Variants:
     __pydantic_config__ = FORBID
     input: Name
@@ -79,7 +79,7 @@ class Variants:
     label: Text
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(kw_only=True, eq=False, repr=False)
 class CommandSpec:
     __pydantic_config__ = FORBID
     headline: Name
@@ -90,7 +90,7 @@ class CommandSpec:
     claims: list[Id] = field(default_factory=list)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class ModelFile:
     __pydantic_config__ = FORBID
     quantities: dict[Name, QuantitySpec]

@@ -62,12 +62,14 @@ Year = Annotated[int, Strict("integer", ge=1800, le=2200)]
 NonNegative = Annotated[float, Strict("number", ge=0)]
 Positive = Annotated[float, Strict("number", gt=0)]
 AnyNumber = Annotated[float, Strict("number")]
-# Unknown keys are refused everywhere. Schema classes are frozen but have no generated __eq__:
-# nothing compares them, and every run pays for each generated method at start-up.
+# Unknown keys are refused everywhere. Schema classes get no generated __eq__, __repr__ or
+# frozen __setattr__: every run defines them at start-up (a frozen class with a repr costs
+# five times as much to define), nothing compares or prints them, and nothing assigns to
+# them after loading: the loader builds them once and every layer only reads.
 FORBID = {"extra": "forbid"}
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Source:
     __pydantic_config__ = FORBID
     id: Id
@@ -84,7 +86,7 @@ class Source:
     note: Text | None = None
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Figure:
     __pydantic_config__ = FORBID
     id: Id
@@ -125,7 +127,7 @@ def check_distribution(distribution: str | None, mode: float | None, value: Rang
         raise ValueError("mode goes with triangular, between low and high")
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(kw_only=True, eq=False, repr=False)
 class InputSpec:
     """An input of the model: numbers, or an expression over figures, with its provenance."""
 
@@ -174,7 +176,7 @@ def outside_limits(value: Range, low: float | None, high: float | None) -> str |
     return None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Correlation:
     __pydantic_config__ = FORBID
     between: list[Name]
@@ -188,14 +190,14 @@ class Correlation:
             raise ValueError("rank is a correlation between -1 and 1 (exclusive)")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class AssumptionsFile:
     __pydantic_config__ = FORBID
     assumptions: dict[Name, InputSpec]
     correlations: list[Correlation] = field(default_factory=list)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class ClaimInput:
     __pydantic_config__ = FORBID
     figure: Id | None = None
@@ -212,7 +214,7 @@ class ClaimInput:
             raise ValueError("a literal value needs its unit")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Comparison:
     __pydantic_config__ = FORBID
     text: Text
@@ -224,7 +226,7 @@ class Comparison:
             raise ValueError("give below:, above: or both")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class Candidate:
     """A reading from outside the article that would explain its claim: some inputs replaced."""
 
@@ -236,7 +238,7 @@ class Candidate:
 Test = Literal["equal", "at least", "at most", "between"]
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Claim:
     __pydantic_config__ = FORBID
     id: Id
@@ -269,25 +271,25 @@ class Claim:
             raise ValueError("a comparison in words states its test with below: / above:")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class SourcesFile:
     __pydantic_config__ = FORBID
     sources: list[Source]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class FiguresFile:
     __pydantic_config__ = FORBID
     figures: list[Figure]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class ClaimsFile:
     __pydantic_config__ = FORBID
     claims: list[Claim]
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(kw_only=True, eq=False, repr=False)
 class Setting:
     """One input as a scenario sets it: from a figure, an expression over figures, or numbers
     with a note."""
@@ -317,7 +319,7 @@ class Setting:
             raise ValueError("give either a figure (with take), from:, or numbers, not more than one")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, repr=False)
 class ScenarioFile:
     __pydantic_config__ = FORBID
     note: Text

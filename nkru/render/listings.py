@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from nkru.model import Dataset, Figure
@@ -167,7 +167,7 @@ def check_rows(report: Report | None, problems: list[Problem], ds: Dataset | Non
             if outcome.status == "unexplained":
                 where = ds.locator.problem("claims", outcome.claim.id, (), "")
                 message = f"stated {stated_text(ds, outcome)}, recomputed {computed_text(outcome)}; {implied_text(outcome) or 'no input solved for'}"
-                rows.append(("unexplained", replace(where, message=message)))
+                rows.append(("unexplained", where._replace(message=message)))
     return rows
 
 
@@ -183,7 +183,7 @@ def check_summary(report: Report | None, findings: int) -> str:
 
 def check_lines(rows: list[tuple[str, Any]], summary: str) -> str:
     """The plain `nkru check` output: one `file:line:col: key: problem` line each."""
-    lines = [str(p) if kind == "finding" else str(replace(p, message=f"unexplained (known, not a finding): {p.message}")) for kind, p in rows]
+    lines = [str(p) if kind == "finding" else str(p._replace(message=f"unexplained (known, not a finding): {p.message}")) for kind, p in rows]
     return "".join(line + "\n" for line in lines + [summary])
 
 
