@@ -152,9 +152,7 @@ def scenario_findings(ds: Dataset, data_dir: Path | None) -> list[Problem]:
 def audit(ds: Dataset, data_dir: Path | None = None, texts_dir: Path | None = None) -> Report:
     """Every check nkru makes of loaded data, findings in file order."""
     outcomes = []
-    from nkru.load.crosscheck import provenance_problems
-
-    findings = quote_findings(ds) + provenance_problems(ds) + text_findings(ds, texts_dir) + quantity_findings(ds) + scenario_findings(ds, data_dir)
+    findings = quote_findings(ds) + list(ds.unstated) + text_findings(ds, texts_dir) + quantity_findings(ds) + scenario_findings(ds, data_dir)
     for claim in ds.claims:
         try:
             outcomes.append(reconcile(ds, claim))

@@ -12,7 +12,6 @@ from nkru.engine.bands import Placement, place, stated_bands
 from nkru.engine.claims import ClaimOutcome, reconcile
 from nkru.errors import UsageError
 from nkru.model import Dataset, Figure, Input, Override, Range, Row
-from nkru.money import Restater
 
 
 def inputs_for(ds: Dataset, overrides: list[Override]) -> dict[str, Input]:
@@ -43,7 +42,7 @@ class Env(NamedTuple):
 
     ranges: dict[str, Range]
     inputs: dict[str, Input]
-    restater: Restater | None
+    restater: Any  # nkru.money.Restater, with --dollars
     own: dict[str, Range]
 
 
@@ -51,6 +50,8 @@ def env_for(ds: Dataset, inputs: dict[str, Input], dollars: int | None = None) -
     own = {name: item.range for name, item in inputs.items()} | {fid: f.range for fid, f in ds.figures.items()}
     restater = None
     if dollars is not None:
+        from nkru.money import Restater
+
         restater = Restater(ds, inputs, dollars)
         own = restater.restate(own)
     return Env(graph.to_base(ds, own), inputs, restater, own)

@@ -76,12 +76,10 @@ def load_sourced(data: Path | None) -> Any:
     table may credit a number to a source that does not state it."""
     from nkru.errors import DataError
     from nkru.load import load_dataset
-    from nkru.load.crosscheck import provenance_problems
 
     ds = load_dataset(data)
-    problems = provenance_problems(ds)
-    if problems:
-        raise DataError(problems)
+    if ds.unstated:
+        raise DataError(list(ds.unstated))
     return ds
 
 

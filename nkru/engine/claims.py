@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from nkru.engine import expr, graph, intervals, unitcheck, units
+from nkru.engine import expr, graph, intervals, units
 from nkru.model import FLOOR_QUALIFIERS, Claim, ClaimInput, Comparison, Dataset, Range
 
 
@@ -57,13 +57,13 @@ def formula_of(claim: Claim) -> expr.Compiled:
     return expr.compile_expr(claim.formula)
 
 
-def evaluate(ds: Dataset, claim: Claim, bindings: dict[str, Binding]) -> tuple[Range, Any]:
-    """The claim's formula on its bindings: (range in base units, unit of the formula)."""
+def evaluate(ds: Dataset, claim: Claim, bindings: dict[str, Binding]) -> Range:
+    """The claim's formula on its bindings, in base units (its unit, derived at load, is
+    ds.claim_units[claim.id])."""
     c = formula_of(claim)
     env = graph.to_base(ds, graph.figure_ranges(ds, c.names)) | {n: b.base for n, b in bindings.items()}
     value, _ = graph.bounds_of(ds, c, env, claim.id)
-    unit_env = dict(ds.units) | {n: b.unit for n, b in bindings.items()}
-    return value, unitcheck.derive(c.tree, c.text, unit_env, ds.registry)
+    return value
 
 
 class Implied(NamedTuple):
@@ -145,7 +145,8 @@ def compared(claim: Claim, computed: Range) -> bool:
 def reconcile(ds: Dataset, claim: Claim) -> ClaimOutcome:
     """Recompute a claim from its stated inputs and judge it against the stated figure."""
     bindings = {name: bind(ds, name, spec) for name, spec in claim.inputs.items()}
-    raw, unit = evaluate(ds, claim, bindings)
+    raw = evaluate(ds, claim, bindings)
+    unit = ds.claim_units[claim.id]
     test = test_of(ds, claim)
     if isinstance(claim.stated, Comparison):
         computed, stated, stated_unit = raw, None, ds.registry.show(unit._replace(scale=1.0))
@@ -165,7 +166,7 @@ def reconcile(ds: Dataset, claim: Claim) -> ClaimOutcome:
 def _candidate(ds: Dataset, claim: Claim, candidate: Any, stated: Range, test: str) -> CandidateOutcome:
     specs = claim.inputs | candidate.inputs
     bindings = {name: bind(ds, name, spec) for name, spec in specs.items()}
-    raw, _ = evaluate(ds, claim, bindings)
+    raw = evaluate(ds, claim, bindings)
     computed = raw.scaled(1 / ds.units[str(claim.stated)].scale)
     figures = tuple(dict.fromkeys(f for spec in candidate.inputs.values() for f in (spec_of(spec).figure, spec_of(spec).per) if f))
     return CandidateOutcome(candidate.says, computed, holds(claim, test, computed, stated), figures)

@@ -152,7 +152,9 @@ def _claim_unit(ds: Dataset, claim: Claim) -> list[Problem]:
     at = ds.locator.problem
     try:
         bindings = {n: claim_engine.bind(ds, n, s) for n, s in claim.inputs.items()}
-        _, unit = claim_engine.evaluate(ds, claim, bindings)
+        claim_engine.evaluate(ds, claim, bindings)
+        unit = unitcheck.derive(claim_engine.formula_of(claim).tree, claim.formula, dict(ds.units) | {n: b.unit for n, b in bindings.items()}, ds.registry)
+        ds.claim_units[claim.id] = unit
     except units.UnitError as error:
         return [at("claims", claim.id, ("formula",), str(error), error.col)]
     except NkruError as error:  # a division by zero among the stated inputs, say

@@ -13,9 +13,6 @@ from typing import Any
 from nkru import __version__
 from nkru.errors import DataError, Locator, Problem, UsageError
 from nkru.files import write_atomic
-from nkru.load.crosscheck import cross_check
-from nkru.load.resolve import resolve
-from nkru.load.upgrade import legacy_problem
 from nkru.model import Dataset
 from nkru.model.modelfile import ModelFile
 from nkru.model.schema import AssumptionsFile, ClaimsFile, FiguresFile, SourcesFile
@@ -90,7 +87,10 @@ def _digests(paths: dict[str, Path]) -> list[tuple[str, str]] | None:
 
 
 def _load_fresh(paths: dict[str, Path], digests: tuple[tuple[str, str], ...]) -> Dataset:
-    from nkru.load.reader import read_yaml, validate  # only when the data has to be parsed
+    # Only when the data has to be parsed: a run whose dataset is cached imports none of these.
+    from nkru.load.crosscheck import cross_check, provenance_problems
+    from nkru.load.reader import read_yaml, validate
+    from nkru.load.upgrade import legacy_problem
 
     reads = {key: read_yaml(path, display_name(path)) for key, path in paths.items()}
     legacy = [p for key, read in reads.items() if (p := legacy_problem(key, read.name, read.data))]
@@ -106,6 +106,8 @@ def _load_fresh(paths: dict[str, Path], digests: tuple[tuple[str, str], ...]) ->
     dataset, problems = assemble(models, tuple((reads[key].name, paths[key]) for key in reads), digests, locator)
     if not problems:  # references are checked once the model resolves, so each is reported once
         problems += cross_check(dataset)
+    if not problems:
+        dataset.unstated = tuple(provenance_problems(dataset))
     if problems:
         raise DataError(problems)
     return dataset
@@ -123,12 +125,15 @@ def cache_dir() -> Path | None:
 
 
 def _cache_key(digests: list[tuple[str, str]] | None) -> str | None:
-    """The data files' names and digests, with the loader's own code and Python's version."""
+    """The data files' names and digests, with nkru's own code and Python's version."""
     if digests is None:
         return None
     digest = hashlib.sha256(f"{sys.version}\0{__version__}\0".encode())
+    # Every module of the package, by size and modification time: an edit to any of them (an
+    # editable install) makes a new key, without reading each file on every run.
     for module in sorted(PACKAGE.rglob("*.py")):
-        digest.update(module.read_bytes())
+        stat = module.stat()
+        digest.update(f"{module.relative_to(PACKAGE)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     for name, file_digest in digests:
         digest.update(f"\0{name}\0{file_digest}".encode())
     return digest.hexdigest()
@@ -188,6 +193,8 @@ def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Loca
     index("figures", models["figures"].figures, figures)
     index("context", models["context"].figures, figures)
     index("claims", models["claims"].claims, claims)
+    from nkru.load.resolve import resolve
+
     context_ids = frozenset(f.id for f in models["context"].figures)
     inputs = models["assumptions"].assumptions
     resolved = resolve(models["model"], figures, context_ids, inputs, locator)
@@ -203,6 +210,8 @@ def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Loca
         quantities=resolved.quantities,
         registry=resolved.registry,
         units=resolved.units,
+        claim_units={},
+        unstated=(),
         files=files,
         digests=digests,
         locator=locator,

@@ -58,6 +58,8 @@ class Dataset:
     quantities: dict[str, Quantity]
     registry: Any  # nkru.engine.units.Registry
     units: dict[str, Any]  # every name formulas can use -> its parsed nkru.engine.units.Unit
+    claim_units: dict[str, Any]  # each claim's formula's unit, derived once at load
+    unstated: tuple[Any, ...]  # Problems: input numbers their figures do not state (check reports, commands refuse)
     files: tuple[tuple[str, object], ...]  # (name as shown, Path)
     digests: tuple[tuple[str, str], ...]  # (name as shown, sha256 of the bytes read)
     locator: Any  # nkru.errors.Locator
