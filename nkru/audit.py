@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nkru.engine.claims import ClaimOutcome, reconcile
-from nkru.errors import NkruError, Problem
-from nkru.model import Dataset, Figure, Source, plain
+from nkru.errors import DataError, NkruError, Problem
+from nkru.model import Dataset, Figure, Range, Source, plain
 
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -99,16 +99,25 @@ def _text_path(ds: Dataset, source: Source, texts_dir: Path | None) -> Path | No
 
 def quantity_findings(ds: Dataset) -> list[Problem]:
     """Every quantity must compute on the data's own inputs: no division by zero, no overflow."""
-    from nkru.compute import env_for, inputs_for
+    from nkru.compute import comparison, env_for, inputs_for
+    from nkru.context import context_rows
     from nkru.engine import graph
 
     env = env_for(ds, inputs_for(ds, []))
-    findings = []
+    findings: list[Problem] = []
     for qid in ds.quantities:
         try:
             graph.bounds(ds, [qid], env.ranges)
+        except DataError as error:
+            findings += [p._replace(message=f"cannot be computed on the data's inputs: {p.message}") for p in error.problems]
+    for section, item, compute_rows in [("comparisons", cid, lambda cid=cid: comparison(ds, env, cid)) for cid in ds.model.comparisons] + [
+            ("model_context", 0, lambda: context_rows(ds, env, None))]:
+        if findings:
+            break  # a measure or context row over a broken quantity fails for the same reason
+        try:
+            compute_rows()
         except NkruError as error:
-            findings.append(ds.locator.problem("quantities", qid, ("formula",), f"cannot be computed on the data's inputs: {error}"))
+            findings.append(ds.locator.problem(section, item, (), f"cannot be computed on the data's inputs: {error}"))
     return findings
 
 
@@ -125,10 +134,19 @@ def claim_findings(ds: Dataset, outcomes: list[ClaimOutcome]) -> list[Problem]:
     for outcome in outcomes:
         claim = outcome.claim
         if outcome.status == "differs":
-            findings.append(ds.locator.problem("claims", claim.id, ("stated",), f"differs: {claim.says} No longer reproduces from {', '.join(_input_names(outcome))}"))
+            numbers = f"recomputed {_shown(outcome.computed)} against the stated {_shown(outcome.stated)} (test: {outcome.test})" if outcome.stated else ""
+            findings.append(ds.locator.problem(
+                "claims", claim.id, ("stated",),
+                f"differs: {numbers}; {claim.says} No longer reproduces from {', '.join(_input_names(outcome))}".replace("differs: ; ", "differs: ")))
         elif outcome.holds and claim.expect == "unexplained":
             findings.append(ds.locator.problem("claims", claim.id, ("expect",), "now reproduces from its inputs; set `expect: reproduces` if that is right"))
     return findings
+
+
+def _shown(r: Range | None) -> str:
+    if r is None:
+        return ""
+    return plain(r.value) if r.value is not None else f"{plain(r.low)}..{plain(r.high)}"
 
 
 def _input_names(outcome: ClaimOutcome) -> list[str]:

@@ -20,6 +20,7 @@ from nkru.model import Dataset, Input, Range
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
 PERCENTILES = (5, 25, 50, 75, 95)
+MAX_SAMPLES = 20_000_000  # ~0.6 GiB for a four-input quantity; percentiles of more add no digit a table shows
 SPARK = "▁▂▃▄▅▆▇█"
 
 
@@ -61,6 +62,11 @@ def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range
     units. Figures in formulas are sampled uniformly over their stated bounds, like any range."""
     if n < 1:
         raise UsageError(f"--simulate {n}: give a number of samples of at least 1")
+    if n > MAX_SAMPLES:
+        raise UsageError(f"--simulate {n:,}: at most {MAX_SAMPLES:,} samples (each input and the result take 8 bytes a sample: "
+                         f"{n * 8 * 4 / 2**30:,.1f} GiB or more here)")
+    if seed < 0:
+        raise UsageError(f"--seed {seed}: give a seed of 0 or more")
     rng = np.random.default_rng(seed)
     names, figures = graph.leaves(ds, qid)
     drawn: dict[str, np.ndarray | float] = {name: draw(rng, inputs[name], ranges[name], n) for name in names}

@@ -189,8 +189,10 @@ def solve(
     from nkru.engine.sensitivity import solve_for
     from nkru.load import parse_target
 
-    result_id, target = parse_target(goal)
+    result_id, target, percent = parse_target(goal)
     ds, inputs, _ = setup(data, scenario, set_)
+    if percent and result_id in ds.quantities and ds.units[result_id].dims:
+        raise UsageError(f"{goal}: a percentage is a fraction, and {result_id} is in {ds.quantities[result_id].unit}; give the target in that unit")
     solution = solve_for(ds, result_id, target, for_, inputs)
     units = {name: item.unit for name, item in inputs.items()}
     emit(render.solve_view(solution, ds.quantities[result_id].unit, units), Out(format_, output, force, None, None))
@@ -319,9 +321,14 @@ def init(
     from nkru.files import copy_tree
     from nkru.load import bundled_data_dir
 
+    if not str(directory).strip():
+        raise UsageError("init: give the directory to write the copy to, e.g. nkru init mywork")
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory}: is a file; give a directory")
-    written, kept = copy_tree(bundled_data_dir(), directory, force)
+    try:
+        written, kept = copy_tree(bundled_data_dir(), directory, force)
+    except OSError as error:
+        raise UsageError(f"{directory}: cannot be written: {error.strerror or error}") from None
     sys.stdout.write(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {directory}")
     sys.stdout.write(f"; kept {len(kept)} you already had (--force replaces them).\n" if kept else ".\n")
     sys.stdout.write(f"Next: edit {directory / 'assumptions.yaml'}, then run: nkru deal-value --data {shlex.quote(str(directory))}\n")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nkru.engine import expr, intervals
-from nkru.errors import NkruError
+from nkru.errors import DataError, NkruError
 from nkru.model import Dataset, Range
 
 
@@ -68,9 +68,11 @@ def bounds(ds: Dataset, names: list[str], env: Mapping[str, Range]) -> dict[str,
         q = ds.quantities[qid]
         try:
             value, exact = intervals.bounds(q.formula, {n: known[n] for n in q.formula.names})
+            _finite(qid, value)
         except expr.ExprError as error:
-            raise NkruError(f"{qid} = {expr.show(q.formula)}: {error} ({_describe(q.formula.names, known)})") from None
-        _finite(qid, value)
+            # Located at the formula in model.yaml, with the inputs it met, so the user can see which one is at fault.
+            message = f"{expr.show(q.formula)}: {error} ({_describe(q.formula.names, known)})"
+            raise DataError([ds.locator.problem("quantities", qid, ("formula",), message)]) from None
         exact = exact and all(out[d][1] for d in q.formula.names if d in out) and _disjoint(ds, q.formula.names, env)
         known[qid] = value
         out[qid] = (value, exact)
@@ -85,9 +87,9 @@ def bounds_of(ds: Dataset, c: expr.Compiled, env: Mapping[str, Range], label: st
     known = dict(env) | {q: r for q, (r, _) in computed.items()}
     try:
         value, exact = intervals.bounds(c, {n: known[n] for n in c.names})
+        _finite(label, value)
     except expr.ExprError as error:
         raise NkruError(f"{label} = {expr.show(c)}: {error} ({_describe(c.names, known)})") from None
-    _finite(label, value)
     exact = exact and all(computed[q][1] for q in quantities) and _disjoint(ds, c.names, env)
     return value, exact
 
@@ -95,7 +97,7 @@ def bounds_of(ds: Dataset, c: expr.Compiled, env: Mapping[str, Range], label: st
 def _finite(qid: str, value: Range) -> None:
     numbers = [value.low, value.high] + ([] if value.value is None else [value.value])
     if not all(math.isfinite(x) for x in numbers):
-        raise NkruError(f"{qid} is too large to compute (it overflows); check the inputs' magnitudes")
+        raise expr.ExprError(f"{qid} is too large to compute (it overflows); check the inputs' magnitudes")
 
 
 def _disjoint(ds: Dataset, names: tuple[str, ...], env: Mapping[str, Range]) -> bool:

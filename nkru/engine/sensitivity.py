@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from nkru.engine import graph
+from nkru.engine import expr, graph
 from nkru.errors import NkruError, UsageError, suggest
 from nkru.model import Dataset, Input, Range
 
@@ -45,7 +45,10 @@ def one_at_a_time(ds: Dataset, qid: str, inputs: dict[str, Input]) -> tuple[floa
     out = 1 / graph.scale(ds, qid)
 
     def value(env: dict[str, float]) -> float:
-        return float(graph.at(ds, qid, env)) * out
+        try:
+            return float(graph.at(ds, qid, env)) * out
+        except expr.ExprError as error:
+            raise NkruError(f"{qid} cannot be computed at the inputs' central values: {error}") from None
 
     swings = []
     for name in graph.leaves(ds, qid)[0]:

@@ -194,7 +194,35 @@ def model_problems(ds: Dataset) -> list[Problem]:
             problems += _variant_problems(ds, name, spec)
     for i, context_row in enumerate(m.context):
         problems += _formula_problems(ds, ("model_context", i), context_row.formula, context_row.unit, {})
+    problems += _row_id_problems(ds)
+    return list(dict.fromkeys(problems))  # a measure wrong for every figure is one problem
+
+
+def _row_id_problems(ds: Dataset) -> list[Problem]:
+    """A quantity id must not be the id of a row the model makes (a variant or a measure), and
+    a label may name only the placeholder its row fills."""
+    at = ds.locator.problem
+    made: dict[str, str] = {}
+    problems = []
+    for name, spec in ds.model.commands.items():
+        if spec.variants:
+            made |= {f"{spec.headline}_on_{fid}": f"a variant of {name}" for fid in spec.variants.figures}
+            problems += _placeholders(spec.variants.label, "value", lambda m, name=name: at("commands", name, ("variants", "label"), m))
+    for cid, comp in ds.model.comparisons.items():
+        for mid, measure in comp.measures.items():
+            made |= {f"{mid}_{fid}": f"a measure of comparison {cid}" for fid in comp.against}
+            problems += _placeholders(measure.label, "figure", lambda m, cid=cid, mid=mid: at("comparisons", cid, ("measures", mid, "label"), m))
+    for qid in ds.quantities:
+        if qid in made:
+            problems.append(at("quantities", qid, (), f"'{qid}' is also the id of {made[qid]}; give the quantity another name"))
     return problems
+
+
+def _placeholders(label: str, allowed: str, problem: Any) -> list[Problem]:
+    import re
+
+    wrong = [name for name in re.findall(r"\{([^}]*)\}", label) if name != allowed]
+    return [problem(f"{{{name}}} is not a placeholder here; the label may use {{{allowed}}}") for name in wrong]
 
 
 def _variant_problems(ds: Dataset, name: str, spec: Any) -> list[Problem]:

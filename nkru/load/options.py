@@ -187,12 +187,12 @@ def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset) -> list
     return [load_scenario(scenario_path(spec, data_dir), ds) for spec in specs]
 
 
-def parse_target(text: str) -> tuple[str, float]:
-    """`QUANTITY=500000000` or `QUANTITY=30%` -> (quantity id, target)."""
+def parse_target(text: str) -> tuple[str, float, bool]:
+    """`QUANTITY=500000000` or `QUANTITY=30%` -> (quantity id, target, given as a percentage)."""
     name, equals, spec = shown(text).partition("=")
     if not equals or not name.strip():
         raise UsageError(f"{shown(text)}: expected QUANTITY=TARGET, e.g. {name.strip() or 'QUANTITY'}=500000000")
     spec = spec.strip()
     if spec.endswith("%"):
-        return name.strip(), _number(spec[:-1], shown(text)) / 100
-    return name.strip(), _number(spec, shown(text))
+        return name.strip(), _number(spec[:-1], shown(text)) / 100, True
+    return name.strip(), _number(spec, shown(text)), False

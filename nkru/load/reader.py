@@ -126,7 +126,11 @@ class _Builder:
         if not text or text == "~":
             return None
         if _INT.match(text):
-            return int(text.replace("_", ""))
+            digits = text.replace("_", "")
+            if len(digits) > 300:  # past any float, and Python refuses to convert 4,300 digits
+                self.problem(event.start_mark, path, f"a number of {len(digits):,} digits is too large; write it as 1e300 or less")
+                return None
+            return int(digits)
         if _FLOAT.match(text) and any(c.isdigit() for c in text):
             number = float(text.replace("_", ""))
             if math.isfinite(number):

@@ -4,6 +4,8 @@ unknown names and cycles, derive and check each formula's unit, and evaluate inp
 
 from __future__ import annotations
 
+import ast
+import math
 from typing import Any, NamedTuple
 
 from nkru.engine import expr, intervals, unitcheck, units
@@ -39,11 +41,15 @@ def resolve(model: ModelFile, figures: dict[str, Figure], context_ids: frozenset
         unit_of[name] = _unit(registry, given.unit, problems, lambda m, o, name=name: at.problem("assumptions", name, ("unit",), m, o))
         if name in figures:
             problems.append(at.problem("assumptions", name, (), f"'{name}' is also a figure id; give the input another name"))
+        if reserved(name):
+            problems.append(at.problem("assumptions", name, (), reserved(name)))
     for qid, declared in model.quantities.items():
         unit_of[qid] = _unit(registry, declared.unit, problems, lambda m, o, qid=qid: at.problem("quantities", qid, ("unit",), m, o))
         if qid in inputs or qid in figures:
             what = "an input" if qid in inputs else "a figure id"
             problems.append(at.problem("quantities", qid, (), f"'{qid}' is also {what}; give the quantity another name"))
+        if reserved(qid):
+            problems.append(at.problem("quantities", qid, (), reserved(qid)))
     compiled = _compile_all(model, figures, inputs, at, problems)
     order = _order(compiled, at, problems)
     quantities = {}
@@ -53,6 +59,15 @@ def resolve(model: ModelFile, figures: dict[str, Figure], context_ids: frozenset
         quantities[qid] = Quantity(qid, spec.label, spec.unit, compiled[qid], factor if factor is not None else 1.0, spec.note)
     derived = _derived_inputs(inputs, figures, unit_of, registry, at, problems)
     return Resolved(quantities, registry, unit_of, derived, problems)
+
+
+def reserved(name: str) -> str:
+    """Why a name cannot stand in a formula (a Python keyword, or min, max, abs), or ''."""
+    import keyword
+
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in expr.FUNCTIONS:
+        return f"'{name}' is reserved in formulas (Python's keywords and {', '.join(expr.FUNCTIONS)}); give it another name"
+    return ""
 
 
 def _unit(registry: Any, text: str, problems: list[Problem], problem: Any) -> Any:
@@ -147,5 +162,15 @@ def _derived_inputs(inputs: dict[str, InputSpec], figures: dict[str, Figure], un
         except expr.ExprError as error:
             problems.append(problem(str(error), error.col))
             continue
+        if not all(math.isfinite(x) for x in (value.low, value.high)):
+            problems.append(problem("overflows: the numbers are too large to compute"))
+            continue
+        if _has_number(c) and not spec.note:
+            problems.append(problem("uses numbers no figure states; say where they come from in a note"))
         derived[name] = value.scaled(factor)
     return derived
+
+
+def _has_number(c: Any) -> bool:
+    """Whether an expression writes a number of its own (beyond the figures it names)."""
+    return any(isinstance(node, ast.Constant) and not isinstance(node.value, bool) for node in ast.walk(c.tree))

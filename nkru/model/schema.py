@@ -261,6 +261,8 @@ class Claim:
     def __post_init__(self) -> None:
         if self.ceiling is not None and self.test not in (None, "at least"):
             raise ValueError("ceiling goes with test: at least")
+        if self.ceiling is not None and self.ceiling < 1:
+            raise ValueError("ceiling is a factor of 1 or more: the stated figure times it is the most the value may be")
         if (self.test == "between") != (self.within is not None):
             raise ValueError("test: between goes with within: [low, high]")
         if self.within is not None and (len(self.within) != 2 or self.within[0] > self.within[1]):
