@@ -121,6 +121,31 @@ def quantity_findings(ds: Dataset) -> list[Problem]:
     return findings
 
 
+def correlation_findings(ds: Dataset) -> list[Problem]:
+    """The declared correlations must be imposable: between inputs with ranges, and consistent
+    together (a positive-definite matrix). Tried on a small seeded sample, as --simulate would."""
+    if not ds.correlations:
+        return []
+    import numpy as np
+
+    from nkru.engine.correlate import CorrelationError, correlate
+
+    findings = []
+    for i, c in enumerate(ds.correlations):
+        fixed = [n for n in c.between if n in ds.inputs and ds.input_range(n).is_point]
+        if fixed:
+            findings.append(ds.locator.problem("correlations", i, ("between",), f"{fixed[0]} has one value, so it cannot be correlated; give it a range"))
+    if findings:
+        return findings
+    rng = np.random.default_rng(0)
+    names = {n for c in ds.correlations for n in c.between}
+    try:
+        correlate({n: rng.uniform(size=64) for n in names}, [(c.between[0], c.between[1], c.rank) for c in ds.correlations], rng)
+    except CorrelationError as error:
+        findings.append(ds.locator.problem("correlations", 0, (), str(error)))
+    return findings
+
+
 class Report(NamedTuple):
     """The outcome of `nkru check`: what was read and what is wrong with it."""
 
@@ -170,7 +195,7 @@ def scenario_findings(ds: Dataset, data_dir: Path | None) -> list[Problem]:
 def audit(ds: Dataset, data_dir: Path | None = None, texts_dir: Path | None = None) -> Report:
     """Every check nkru makes of loaded data, findings in file order."""
     outcomes = []
-    findings = quote_findings(ds) + list(ds.unstated) + text_findings(ds, texts_dir) + quantity_findings(ds) + scenario_findings(ds, data_dir)
+    findings = quote_findings(ds) + list(ds.unstated) + text_findings(ds, texts_dir) + quantity_findings(ds) + correlation_findings(ds) + scenario_findings(ds, data_dir)
     for claim in ds.claims:
         try:
             outcomes.append(reconcile(ds, claim))

@@ -44,22 +44,27 @@ class Env(NamedTuple):
     inputs: dict[str, Input]
     restater: Any  # nkru.money.Restater, with --dollars
     own: dict[str, Range]
+    nominal: dict[str, Range]  # in base units, not restated: for rows whose money cannot all be
 
 
 def env_for(ds: Dataset, inputs: dict[str, Input], dollars: int | None = None) -> Env:
     own = {name: item.range for name, item in inputs.items()} | {fid: f.range for fid, f in ds.figures.items()}
-    restater = None
-    if dollars is not None:
-        from nkru.money import Restater
+    nominal = graph.to_base(ds, own)
+    if dollars is None:
+        return Env(nominal, inputs, None, own, nominal)
+    from nkru.money import Restater
 
-        restater = Restater(ds, inputs, dollars)
-        own = restater.restate(own)
-    return Env(graph.to_base(ds, own), inputs, restater, own)
+    restater = Restater(ds, inputs, dollars)
+    own = restater.restate(own)
+    return Env(graph.to_base(ds, own), inputs, restater, own, nominal)
 
 
 def row(ds: Dataset, env: Env, rid: str, label: str, c: expr.Compiled, unit: str, **extra: Any) -> Row:
     """One result: an expression's range in its unit, with every source and override behind it."""
-    value, exact = graph.bounds_of(ds, c, env.ranges, rid)
+    leaves = [n for name in c.names for n in (*graph.leaves(ds, name)[0], *graph.leaves(ds, name)[1])]
+    dollars = env.restater.year_of(tuple(dict.fromkeys(leaves))) if env.restater else None
+    # A row whose money cannot all be restated stays wholly nominal: never a ratio of restated to nominal.
+    value, exact = graph.bounds_of(ds, c, env.nominal if dollars == "nominal" else env.ranges, rid)
     factor = 1.0 / float(ds.registry.parse(unit).scale)
     names: dict[str, None] = {}
     for name in c.names:
@@ -68,7 +73,6 @@ def row(ds: Dataset, env: Env, rid: str, label: str, c: expr.Compiled, unit: str
     direct = tuple(dict.fromkeys(f for name in c.names for f in graph.leaves(ds, name)[1]))
     figure_ids = [f for n in used for f in env.inputs[n].figures] + list(direct)
     set_by = tuple(env.inputs[n].origin for n in used if env.inputs[n].origin != "data")
-    dollars = env.restater.year_of(used + direct) if env.restater else None
     alone = len(c.names) == 1 and c.text.strip() == c.names[0] and c.names[0] in ds.quantities
     formula = ds.quantities[c.names[0]].formula.text if alone else c.text
     return Row(rid, label, value.scaled(factor), unit, sources_of(ds, figure_ids), formula, used, direct, set_by, exact, dollars=dollars, **extra)
@@ -228,8 +232,10 @@ def calc(ds: Dataset, qids: list[str], inputs: dict[str, Input], dollars: int | 
 
 
 def all_rows(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Row]:
-    """Every row nkru can show, by id: what `nkru explain` can trace."""
-    rows = {qid: quantity_row(ds, env_for(ds, inputs), qid) for qid in ds.quantities}
+    """Every row nkru can show, by id, and every input: what `nkru explain` can trace."""
+    env = env_for(ds, inputs)
+    rows = {name: row(ds, env, name, name, expr.compile_expr(name), item.unit) for name, item in inputs.items()}
+    rows |= {qid: quantity_row(ds, env, qid) for qid in ds.quantities}
     for name in ds.model.commands:
         rows |= {r.id: r for r in command(ds, name, inputs).results}
     return rows

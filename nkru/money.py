@@ -166,4 +166,4 @@ class Restater:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{name} left in nominal dollars: {self.failed[name]}" for name in self.used_failures]
+        return [f"{name} left in nominal dollars, and every row using it: {self.failed[name]}" for name in self.used_failures]

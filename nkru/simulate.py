@@ -15,7 +15,7 @@ import numpy as np
 
 from nkru.engine import graph
 from nkru.engine.bands import Placement, stated_bands
-from nkru.errors import UsageError
+from nkru.errors import DataError, UsageError
 from nkru.model import Dataset, Input, Range
 
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
@@ -73,17 +73,23 @@ def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range
     for fid in figures:
         r = ranges[fid]
         drawn[fid] = float(r.low) if r.is_point else rng.uniform(r.low, r.high, n)
-    pairs = [(c.between[0], c.between[1], c.rank) for c in ds.correlations if set(c.between) <= set(names)]
+    used = [(i, c) for i, c in enumerate(ds.correlations) if set(c.between) <= set(names)]
+    pairs = [(c.between[0], c.between[1], c.rank) for _, c in used]
     realised: list[tuple[str, str, float, float]] = []
     if pairs:
         from nkru.engine.correlate import CorrelationError, correlate
         from nkru.engine.correlate import realised as measure
 
+        for i, c in used:
+            fixed = [n for n in c.between if not isinstance(drawn[n], np.ndarray)]
+            if fixed:
+                message = f"{fixed[0]} has one value in this run, so it cannot be correlated; give it a range (--set {fixed[0]}=LOW..HIGH)"
+                raise DataError([ds.locator.problem("correlations", i, ("between",), message)])
         arrays = {k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}
         try:
             drawn |= correlate(arrays, pairs, rng)
         except CorrelationError as error:
-            raise UsageError(f"correlations (assumptions.yaml): {error}") from None
+            raise DataError([ds.locator.problem("correlations", used[0][0], (), str(error))]) from None
         realised = measure({k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}, pairs)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         base = {name: values * graph.scale(ds, name) for name, values in drawn.items()}

@@ -55,8 +55,13 @@ def input_problems(ds: Dataset) -> list[Problem]:
     problems: list[Problem] = []
     for name, spec in ds.inputs.items():
         problems += [at("assumptions", name, ("figures",), _unknown("figure", ref, ds.figures)) for ref in spec.figures if ref not in ds.figures]
+    seen: dict[frozenset[str], int] = {}
     for index, corr in enumerate(ds.correlations):
         problems += [at("correlations", index, ("between",), _unknown("input", n, ds.inputs)) for n in corr.between if n not in ds.inputs]
+        pair = frozenset(corr.between)
+        if pair in seen:
+            problems.append(at("correlations", index, ("between",), f"{' and '.join(corr.between)} are already correlated (correlations[{seen[pair]}])"))
+        seen.setdefault(pair, index)
     return problems
 
 

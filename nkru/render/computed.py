@@ -96,11 +96,17 @@ def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
 
 def _results(computed: Computed, refs: SourceRefs) -> Sheet:
     rows = [
-        (r.label, fmt(r.range.value, r.unit), fmt_range(r.range, r.unit), provenance(r, refs))
+        (r.label, fmt(r.range.value, r.unit), ("" if r.exact else "≈ ") + fmt_range(r.range, r.unit), provenance(r, refs))
         for r in computed.results if r.measure is None
     ]
     first = computed.results[0]
-    return sheet("Results", ("Result", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption=f"{first.id} = {pretty(first.formula)}")
+    notes = [f"{first.id} = {pretty(first.formula)}"]
+    if any(not r.exact for r in computed.results if r.measure is None):
+        notes.append("≈ a sound enclosure: the true range lies within (the formula is not monotone in each input, or uses one twice)")
+    comparison = set(computed.comparison.warnings) if computed.comparison else set()
+    notes += [f"Warning: {w}." for w in computed.warnings if w not in comparison]
+    title = f"Results (in {computed.dollars} dollars; the inputs above as stated)" if computed.dollars else "Results"
+    return sheet(title, ("Result", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption="\n".join(notes))
 
 
 def _bands(computed: Computed, refs: SourceRefs) -> Sheet:

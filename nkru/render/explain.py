@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from nkru.compute import Computed
 from nkru.model import Dataset, Figure, Input, Row
 from nkru.render.listings import figure_json
-from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, pretty, range_json, sheet, signed
+from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, pretty, range_json, sheet, signed, unit_words
 
 # ---------------------------------------------------------------------------- compare
 
@@ -122,7 +122,7 @@ def _input_node(ds: Dataset, item: Input) -> Node:
         origin = f"from {pretty(item.derived)} (assumptions.yaml)"
     else:
         origin = "from the data (assumptions.yaml)"
-    head = f"{item.name} = {value}{spread} {item.unit}, {origin}"
+    head = f"{item.name} = {value}{spread}{unit_words(item.unit)}, {origin}"
     children = [Node(f"note (the analyst's own reasoning): {item.note}")] if item.note and not item.figures else []
     if item.note and item.figures:
         head += f" — {item.note}"
@@ -149,9 +149,11 @@ def explain_tree(ds: Dataset, row: Row, quantity_rows: dict[str, Row], inputs: d
                 nodes.append(_figure_node(ds, ds.figures[name]))
         return tuple(nodes)
 
+    if row.id in inputs and row.formula == row.id:  # an input: where its numbers come from
+        return Node(f"{row.id}: an input (assumptions.yaml)", (_input_node(ds, inputs[row.id]),))
     spread = "" if row.range.is_point else f" (range {fmt_range(row.range, row.unit)})"
     bounds = "exact bounds" if row.exact else "a sound enclosure (a formula that is not monotone in each input, or uses one twice)"
-    value = Node(f"{row.label}: {fmt(row.range.value, row.unit)}{spread} {row.unit}; {bounds}")
+    value = Node(f"{row.label}: {fmt(row.range.value, row.unit)}{spread}{unit_words(row.unit)}; {bounds}")
     return Node(f"{row.id} = {pretty(row.formula)}", (value, *walk(row.formula, row.against, frozenset({row.id}))))
 
 

@@ -60,6 +60,16 @@ def fmt_figure(figure: Figure) -> str:
     return f"{qualifier}{number}{unit}"
 
 
+def unit_words(unit: str) -> str:
+    """The unit after a number already formatted in it: '' for a fraction or plain dollars
+    ($3B), ' per soldier per month' for USD/soldier/month, ' soldiers' for soldiers."""
+    if unit in ("1", "fraction", "percent", "USD") or unit.startswith("USD") and "/" not in unit:
+        return ""
+    if unit.startswith("USD/"):
+        return "".join(f" per {part}" for part in unit.split("/")[1:])
+    return f" {unit}"
+
+
 def pretty(formula: str) -> str:
     """A formula as a reader writes it: count × (pay × period + bonus)."""
     from nkru.engine.expr import compile_expr, show
@@ -139,7 +149,8 @@ def to_rich(sheets: list[Sheet]) -> Any:
         else:
             table = Table(title=s.title, title_justify="left", title_style="bold", header_style="bold")
             for column in s.columns:
-                table.add_column(column, justify="right" if column in s.right else "left")
+                # fold, never cut: an id or a citation a reader must type or follow is kept whole
+                table.add_column(column, justify="right" if column in s.right else "left", overflow="fold")
         for row in s.rows:
             table.add_row(*(Text(cell, style=_style(s, column, cell)) for column, cell in zip(s.columns, row)))
         if s.caption:
