@@ -8,6 +8,7 @@ from typing import NamedTuple
 from nkru.engine import expr, graph
 from nkru.errors import NkruError, UsageError, suggest
 from nkru.model import Dataset, Input, Range
+from nkru.model.schema import outside_limits
 
 
 class Swing(NamedTuple):
@@ -66,6 +67,7 @@ class Solution(NamedTuple):
     name: str
     value: float | None
     held: dict[str, float]
+    outside: str | None = None  # why the value breaks the input's min/max, if it does
 
 
 def solve_for(ds: Dataset, qid: str, target: float, name: str, inputs: dict[str, Input]) -> Solution:
@@ -83,4 +85,7 @@ def solve_for(ds: Dataset, qid: str, target: float, name: str, inputs: dict[str,
                 raise NkruError(f"{other} has only a range here; give it a value to hold it at (--set {other}=VALUE)")
             held[other] = value
     fixed = {f: ds.figures[f].range.central for f in figures}
-    return Solution(qid, target, name, graph.solve(ds, qid, held | fixed, name, target), held)
+    value = graph.solve(ds, qid, held | fixed, name, target)
+    spec = ds.inputs[name]
+    outside = None if value is None else outside_limits(Range.point(value), spec.min, spec.max)
+    return Solution(qid, target, name, value, held, outside)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru.errors import Problem, dotted
-from nkru.model.schema import DATE_PATTERN, ID_PATTERN, URL_PATTERN
+from nkru.model.schema import DATE_PATTERN, ID_PATTERN, NAME_PATTERN, URL_PATTERN
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -236,14 +236,26 @@ def _message(error: dict[str, Any]) -> str:
         return "missing"
     if kind in ("float_type", "int_type") and isinstance(value, bool):
         return f"{str(value).lower()} is a boolean, not a number"
+    if kind in ("float_type", "int_type") and isinstance(value, str) and _is_float(value):
+        return f"'{value}' is quoted text; write the number without quotes"
     if kind in ("float_type", "int_type") and isinstance(value, str) and _COMMA_NUMBER.match(value):
         return f"write numbers without commas or currency signs (11_000, 1.3e9), not '{value}'"
     if kind in ("float_type", "int_type") and isinstance(value, str):
         return f"'{value}' is not a number"
+    if kind in ("string_type", "union_tag_invalid") or kind.startswith("string_"):
+        return f"expected text, found {_kind_of(value) if not isinstance(value, (int, float)) else repr(value)}" if kind == "string_type" else message_of(error)
     message = message_of(error)
     if kind == "literal_error":
         return f"'{value}' is not one of: {message.removeprefix('input should be ')}"
     return message
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def message_of(error: dict[str, Any]) -> str:
@@ -268,6 +280,7 @@ _PATTERN_HELP = {
     ID_PATTERN: "an id is lowercase letters, digits, '-' and '_', starting with a letter or digit",
     DATE_PATTERN: "write a date as quoted text: \"YYYY-MM-DD\", \"YYYY-MM\", \"YYYY\" or \"unstated\"",
     URL_PATTERN: "a URL starts with http:// or https:// and has no spaces",
+    NAME_PATTERN: "a name formulas use is lowercase letters, digits and '_', starting with a letter (cost_2025)",
 }
 
 

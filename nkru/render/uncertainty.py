@@ -109,12 +109,13 @@ def solve_view(solution: Any, result_unit: str, input_units: dict[str, str]) -> 
 
     def sheets() -> list[Sheet]:
         rows = [(f"{solution.result_id} = {fmt(solution.target, result_unit)}", answer(), held)]
-        return [sheet("Solve", ("Target", "Needs", "Holding"), rows)]
+        caption = f"Warning: {solution.outside}: no value within the input's limits reaches the target." if solution.outside else None
+        return [sheet("Solve", ("Target", "Needs", "Holding"), rows, caption=caption)]
 
     def json() -> dict[str, Any]:
         return {
             "command": "solve", "result": solution.result_id, "target": num(solution.target), "for": solution.name,
-            "value": solution.value, "unit": unit, "held": {k: num(v) for k, v in solution.held.items()},
+            "value": solution.value, "unit": unit, "held": {k: num(v) for k, v in solution.held.items()}, "outside_limits": solution.outside,
         }
 
     def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
