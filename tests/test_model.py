@@ -85,7 +85,8 @@ def test_sensitivity_and_simulation_work_on_it(work: Path):
 def test_adding_rounds_to_dollars_per_round_is_a_located_error(work: Path):
     edit(work / "model.yaml", "formula: rounds_shipped * shell_price_usd", "formula: rounds_shipped + shell_price_usd")
     line = next(i for i, text in enumerate((work / "model.yaml").read_text().splitlines(), 1) if "rounds_shipped + shell_price_usd" in text)
-    expected = f"model.yaml:{line}:29: quantities.ammunition_value_usd.formula: cannot add rounds to USD/round"
+    expected = (f"model.yaml:{line}:29: quantities.ammunition_value_usd.formula: cannot add rounds to USD/round; "
+                "rounds_shipped is rounds (assumptions.yaml), shell_price_usd is USD/round (assumptions.yaml)")
     result = run("calc", "ammunition_value_usd", "--data", str(work))
     assert (result.exit_code, result.stderr) == (2, f"Error: {expected}\n")
     checked = run("check", "--data", str(work))

@@ -55,7 +55,11 @@ def resolve(model: ModelFile, figures: dict[str, Figure], context_ids: frozenset
     quantities = {}
     for qid in order:
         spec = model.quantities[qid]
-        factor = _unit_factor(compiled[qid], unit_of, registry, unit_of.get(qid), lambda m, o, qid=qid: at.problem("quantities", qid, ("formula",), m, o), problems)
+        c = compiled[qid]
+        # The units behind a unit error, said where the names are declared: the mistake is often an input's unit.
+        named = ", ".join(f"{n} is {registry.show(unit_of[n])} ({_home(n, inputs, figures)})" for n in c.names if unit_of.get(n) is not None)
+        factor = _unit_factor(c, unit_of, registry, unit_of.get(qid),
+                              lambda m, o, qid=qid, named=named: at.problem("quantities", qid, ("formula",), f"{m}; {named}" if "cannot" in m else m, o), problems)
         quantities[qid] = Quantity(qid, spec.label, spec.unit, compiled[qid], factor if factor is not None else 1.0, spec.note)
     derived = _derived_inputs(inputs, figures, unit_of, registry, at, problems)
     return Resolved(quantities, registry, unit_of, derived, problems)
@@ -119,6 +123,10 @@ def _order(compiled: dict[str, Any], at: Locator, problems: list[Problem]) -> li
     for qid in compiled:
         visit(qid, [])
     return order
+
+
+def _home(name: str, inputs: dict[str, InputSpec], figures: dict[str, Figure]) -> str:
+    return "assumptions.yaml" if name in inputs else "a figure" if name in figures else "model.yaml"
 
 
 def _unit_factor(c: Any, unit_of: dict[str, Any], registry: Any, declared: Any, problem: Any, problems: list[Problem]) -> float | None:
