@@ -59,6 +59,7 @@ def test_an_analysts_quantity_is_computed_and_cited(work: Path):
     assert out["assumptions"]["shell_price_usd"]["note"] == "An analyst's range for one 152mm shell; no article states a price."
     table = run("calc", "ammunition_value_usd", "--data", str(work)).stdout
     assert "$4.8B – $9B" in table and "note (analyst)" in table
+    assert "Note (analyst) — shell_price_usd: An analyst's range for one 152mm shell; no article states a price." in " ".join(table.split())
 
 
 def test_explain_traces_it_to_the_quote_and_the_note(work: Path):
@@ -69,7 +70,7 @@ def test_explain_traces_it_to_the_quote_and_the_note(work: Path):
 
 
 def test_solve_for_the_shell_price(work: Path):
-    out = _json("solve", "ammunition_value_usd=6e9", "--for", "shell_price_usd", "--data", str(work), "--set", "shell_price_usd=1000")
+    out = _json("solve", "ammunition_value_usd=6e9", "--for", "shell_price_usd", "--data", str(work))
     assert out["value"] == pytest.approx(1_000)  # 6e9 / 6e6, by hand
     assert out["held"] == {"rounds_shipped": 6_000_000}
 

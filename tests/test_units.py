@@ -122,7 +122,7 @@ def test_unknown_unit_suggests_the_closest_name() -> None:
     error = unit_error("USD/rounsd")
     assert error.message == "unknown unit 'rounsd' (did you mean 'rounds'?)"
     assert error.col == 4
-    assert unit_error("xyzzy").message == "unknown unit 'xyzzy'"
+    assert unit_error("xyzzy").message == "unknown unit 'xyzzy'; declare a new unit under units: in model.yaml"
     assert unit_error("usd").message == "unknown unit 'usd' (did you mean 'USD'?)"  # currencies are case-sensitive
 
 
@@ -266,9 +266,9 @@ def test_declared_derived_unit() -> None:
         ({"USD": None}, "unit 'USD' already exists"),
         ({"troops": None}, "unit 'troop' already exists"),
         ({"shells": None}, "unit 'shell' already exists"),
-        ({"month": "30 days"}, "unit 'month': unknown unit 'days'"),
+        ({"month": "30 days"}, "unit 'month': unknown unit 'days'; declare a new unit under units: in model.yaml"),
         ({"crate": "rounsd"}, "unit 'crate': unknown unit 'rounsd' (did you mean 'rounds'?)"),
-        ({"a": "b", "b": "a"}, "unit 'a': unknown unit 'b'"),
+        ({"a": "b", "b": "a"}, "unit 'a': unknown unit 'b'; declare a new unit under units: in model.yaml"),
         ({"per": None}, "'per' cannot be a unit name: use words of letters, digits and _"),
         ({"2x": None}, "'2x' cannot be a unit name: use words of letters, digits and _"),
     ],

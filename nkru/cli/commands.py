@@ -117,7 +117,9 @@ def compare(
     for name in scenarios:
         inputs, run = apply(ds, data, [] if name == "baseline" else [name], set_overrides)
         applied += run["scenarios"]
-        columns.append((name, [compute.command(ds, command_name, inputs) for command_name in ds.model.commands]))
+        # Each command's rows, then every quantity of the model (an analyst's own included).
+        commands = [compute.command(ds, command_name, inputs) for command_name in ds.model.commands]
+        columns.append((name, [*commands, compute.calc(ds, list(ds.quantities), inputs)]))
     run = {"scenarios": applied, "overrides": set_overrides, "rerun": rerun("compare", data, [], set_ or [], *scenarios)}
     emit(render.compare_view(ds, columns, run), Out(format_, output, force, svg, html))
 

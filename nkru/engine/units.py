@@ -206,7 +206,7 @@ class Registry:
         close = [known for known in self._units if known.lower() == name.lower()] or difflib.get_close_matches(name, self._units, n=5, cutoff=0.6)
         # A typo usually keeps the length ('rounsd'), so prefer the match of the same length: 'rounds', not 'round'.
         close.sort(key=lambda match: abs(len(match) - len(name)))
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = f" (did you mean {close[0]!r}?)" if close else "; declare a new unit under units: in model.yaml"
         if " " in name and all(word in self._units for word in name.split()):
             hint = ": put '*' or '/' between units"
         raise UnitError(f"unknown unit {name!r}{hint}", col)

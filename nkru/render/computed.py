@@ -91,7 +91,10 @@ def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
         elif not item.figures and item.note:
             origin = "note (analyst)"
         rows.append((item.name, fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), item.unit, origin))
-    return sheet("Assumptions", ("Name", "Value", "Range", "Unit", "From"), rows, right=("Value", "Range"))
+    # An analyst's note is the only source such an input has: the reader sees it, not just that it exists.
+    notes = [f"{item.name}: {item.note}" for item in computed.inputs.values() if item.origin == "data" and not item.figures and item.note]
+    caption = "\n".join(f"Note (analyst) — {n}" for n in notes) or None
+    return sheet("Assumptions", ("Name", "Value", "Range", "Unit", "From"), rows, right=("Value", "Range"), caption=caption)
 
 
 def _results(computed: Computed, refs: SourceRefs) -> Sheet:

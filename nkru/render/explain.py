@@ -14,7 +14,8 @@ from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, pretty, 
 
 def compare_rows(columns: list[tuple[str, list[Computed]]]) -> list[dict[str, Any]]:
     """One row per input, then per result a reader looks at first (each command's headline and
-    results, and its comparison against the first figure): label, unit, each column's range."""
+    results, its comparison against the first figure, then every other quantity): label, unit,
+    each column's range."""
     first = columns[0][1]
     idents: dict[str, None] = {}
     for command in first:
