@@ -243,3 +243,68 @@ def _builtin_unit(name: str) -> bool:
     except UnitError:
         return False
     return True
+
+
+def test_a_later_reports_figure_feeds_the_model_and_its_role_is_shown(data_copy: Path, monkeypatch):
+    monkeypatch.chdir(data_copy)
+    with (data_copy / "sources.yaml").open("a", encoding="utf-8") as stream:
+        stream.write("""
+  - id: later-report
+    kind: later
+    label: A later report (2025)
+    title: unstated
+    publisher: unstated
+    author: unstated
+    published: "2025-03"
+""")
+    with (data_copy / "figures.yaml").open("a", encoding="utf-8") as stream:
+        stream.write("""
+  - id: troops_later
+    quantity: troops_deployed
+    value: 14_000
+    qualifier: exact
+    unit: soldiers
+    as_of: "2025-03"
+    source: later-report
+    quote: "14,000 troops"
+""")
+    out = _json("calc", "casualty_rate", "--data", str(data_copy), "--set", "troops=14000")
+    assert out["results"][0]["low"] == pytest.approx(1_000 / 14_000)
+    edit(data_copy / "assumptions.yaml", "figures: [troops_lowy, troops_brief_hypothetical, troops_brief_kursk]",
+         "figures: [troops_lowy, troops_brief_hypothetical, troops_brief_kursk, troops_later]")
+    edit(data_copy / "assumptions.yaml", "high: 12_000", "high: 14_000")
+    result = run("casualties", "--data", str(data_copy))
+    assert result.exit_code == 0, result.stderr
+    assert "A later report (2025) — later reporting" in result.stdout
+
+
+def test_a_scenario_may_set_an_input_from_an_expression_over_figures(data_copy: Path, monkeypatch):
+    monkeypatch.chdir(data_copy)
+    (data_copy / "scenarios" / "double.yaml").write_text(
+        "note: twice the lump sum\nset:\n  bonus_usd: {from: 2 * lump_sum_enlistment, note: paid twice}\n", encoding="utf-8")
+    out = _json("deal-value", "--data", str(data_copy), "--scenario", "double")
+    assert out["assumptions"]["bonus_usd"]["value"] == 4_000
+    assert out["assumptions"]["bonus_usd"]["figures"] == ["lump_sum_enlistment"]
+    assert out["results"][0]["value"] == 11_000 * (2_000 * 12 + 4_000)
+
+
+def test_claims_written_for_the_previous_release_say_what_to_write(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "claims.yaml").write_text(
+        (bundled_data_dir() / "claims.yaml").read_text().replace("formula: part / whole", "formula: ratio"), encoding="utf-8")
+    result = run("check", "--data", str(tmp_path))
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (1, (
+        "claims.yaml:1:1: written for nkru 0.1: the built-in formulas are gone, write them out "
+        "(formula: ratio -> formula: part / whole); `nkru init NEWDIR` writes the current layout to compare with"))
+
+
+def test_an_inconsistent_set_of_correlations_fails_check(data_copy: Path, monkeypatch):
+    monkeypatch.chdir(data_copy)
+    edit(data_copy / "assumptions.yaml", "correlations: []", """correlations:
+  - {between: [troops, losses], rank: 0.9, note: a}
+  - {between: [losses, monthly_pay_usd], rank: 0.9, note: b}
+  - {between: [troops, monthly_pay_usd], rank: -0.9, note: c}""")
+    result = run("check", "--data", str(data_copy))
+    assert result.exit_code == 1
+    assert re.sub(r":\d+:\d+:", ":", result.stdout.splitlines()[0]) == (
+        "assumptions.yaml: correlations[0]: the correlations given are inconsistent (the matrix is not positive definite); make them weaker or drop one")
