@@ -11,17 +11,17 @@ from nkru.engine import expr, graph
 from nkru.engine.bands import Placement, place, stated_bands
 from nkru.engine.claims import ClaimOutcome, reconcile
 from nkru.errors import UsageError
-from nkru.model import Dataset, Figure, Input, Override, Range, Row
+from nkru.model import Dataset, Figure, Input, Range, Row
 
 
-def inputs_for(ds: Dataset, overrides: list[Override]) -> dict[str, Input]:
+def inputs_for(ds: Dataset, overrides: list[Input]) -> dict[str, Input]:
     """The inputs from the data, with this run's overrides applied (the last one wins)."""
     inputs = {}
     for name, spec in ds.inputs.items():
         figures = tuple(spec.figures) if spec.from_ is None else tuple(n for n in expr.compile_expr(spec.from_).names)
         inputs[name] = Input(name, ds.input_range(name), spec.unit, "data", figures, spec.note, spec.distribution, spec.mode, derived=spec.from_)
     for o in overrides:
-        inputs[o.name] = Input(o.name, o.range, ds.inputs[o.name].unit, o.text, o.figures, o.note, o.distribution, o.mode, o.floor)
+        inputs[o.name] = o
     return inputs
 
 

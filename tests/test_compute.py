@@ -13,12 +13,17 @@ from nkru.engine import graph
 from nkru.engine.bands import place, stated_bands
 from nkru.engine.claims import reconcile
 from nkru.load import load_dataset
-from nkru.model import Override, Range
+from nkru.model import Input, Range
 
 
 @pytest.fixture(scope="module")
 def ds():
     return load_dataset()
+
+
+def _set(name, value, origin):
+    """An input as --set gives it."""
+    return Input(name, value, load_dataset().inputs[name].unit, origin, (), None)
 
 
 def _row(ds, qid, overrides=()):
@@ -34,14 +39,14 @@ def test_annual_value_default_is_11000_soldiers_at_26000_a_year(ds):
 
 
 def test_override_recomputes_and_ranges_drop_the_central_value(ds):
-    row = _row(ds, "annual_value_usd", [Override("troops", Range.point(12_000), "--set troops=12000")])
+    row = _row(ds, "annual_value_usd", [_set("troops", Range.point(12_000), "--set troops=12000")])
     assert row.range == Range(312_000_000, 312_000_000, 456_000_000)
     assert row.set_by == ("--set troops=12000",)
-    assert _row(ds, "annual_value_usd", [Override("troops", Range(None, 10_000, 12_000), "--set troops=10000..12000")]).range.value is None
+    assert _row(ds, "annual_value_usd", [_set("troops", Range(None, 10_000, 12_000), "--set troops=10000..12000")]).range.value is None
 
 
 def test_an_overridden_input_is_credited_to_the_override_not_its_figures(ds):
-    row = _row(ds, "casualty_rate", [Override("troops", Range.point(15_000), "--set troops=15000")])
+    row = _row(ds, "casualty_rate", [_set("troops", Range.point(15_000), "--set troops=15000")])
     assert row.sources == ("lowy",)  # losses_lowy only: no troop figure states 15,000
 
 
@@ -103,8 +108,8 @@ def test_price_comparison_against_lowys_314m(ds):
 
 def test_years_to_equal_does_not_change_with_the_period_counted(ds):
     """24 months of pay double the value and the years needed halve, times two years: the same."""
-    one = compute.command(ds, "deal-value", compute.inputs_for(ds, [Override("bonus_usd", Range.point(0), "x")]))
-    two = compute.command(ds, "deal-value", compute.inputs_for(ds, [Override("bonus_usd", Range.point(0), "x"), Override("months", Range.point(24), "y")]))
+    one = compute.command(ds, "deal-value", compute.inputs_for(ds, [_set("bonus_usd", Range.point(0), "x")]))
+    two = compute.command(ds, "deal-value", compute.inputs_for(ds, [_set("bonus_usd", Range.point(0), "x"), _set("months", Range.point(24), "y")]))
     pick = {r.id: r for r in one.results}, {r.id: r for r in two.results}
     assert pick[0]["years_to_equal_s400_price_china"].range.value == pytest.approx(pick[1]["years_to_equal_s400_price_china"].range.value)
 

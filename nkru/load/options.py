@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from nkru.errors import DataError, Locator, UsageError, shown, suggest
 from nkru.load.dataset import bundled_data_dir, display_name
-from nkru.model import DISTRIBUTIONS, FLOOR_QUALIFIERS, Dataset, Override, Range, ScenarioFile, check_distribution, plain
+from nkru.model import DISTRIBUTIONS, FLOOR_QUALIFIERS, Dataset, Input, Range, ScenarioFile, check_distribution, plain
 from nkru.model.schema import outside_limits
 
 _OVERRIDE_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d[\d_]*)?(\.\d+)?([eE][-+]?\d+)?$")
@@ -37,9 +37,9 @@ def _known_input(ds: Dataset, name: str, option: str) -> None:
     raise UsageError(f"{option}: unknown input '{name}'{hint}" + ("" if hint else f" (known: {known})"))
 
 
-def parse_override(text: str, ds: Dataset) -> Override:
+def parse_override(text: str, ds: Dataset) -> Input:
     """`NAME=12000`, `NAME=10000..12000` or `NAME=10000..12000:lognormal90` (or
-    `:triangular@11000`) -> Override; UsageError naming the option."""
+    `:triangular@11000`) -> the Input it sets; UsageError naming the option."""
     text = shown(text)
     option = f"--set {text}"
     name, equals, spec = text.partition("=")
@@ -69,10 +69,11 @@ def parse_override(text: str, ds: Dataset) -> Override:
         check_distribution(distribution or None, mode, value)
     except ValueError as error:
         raise UsageError(f"{option}: {error}") from None
-    return Override(name, value, f"--set {name}={spec.strip()}{':' + reading if colon else ''}", distribution=distribution or None, mode=mode)
+    origin = f"--set {name}={spec.strip()}{':' + reading if colon else ''}"
+    return Input(name, value, ds.inputs[name].unit, origin, (), None, distribution or None, mode)
 
 
-def parse_overrides(texts: list[str], ds: Dataset) -> list[Override]:
+def parse_overrides(texts: list[str], ds: Dataset) -> list[Input]:
     """All `--set` options, every mistake reported together."""
     overrides, problems = [], []
     for text in texts:
@@ -95,7 +96,7 @@ class Scenario(NamedTuple):
     file: str  # as shown to the user
     note: str
     digest: str
-    overrides: tuple[Override, ...]
+    overrides: tuple[Input, ...]
 
 
 def scenario_files(data_dir: Path | None) -> dict[str, Path]:
@@ -144,7 +145,7 @@ def load_scenario(path: Path, ds: Dataset) -> Scenario:
     return Scenario(scenario_name, read.name, parsed.note, digest, tuple(overrides))
 
 
-def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Override:
+def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Input:
     """A scenario's setting of one input, resolved against the figures; ValueError if it cannot be."""
     from nkru.engine import expr, intervals, unitcheck, units
 
@@ -180,7 +181,7 @@ def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Ov
     if limit:
         raise ValueError(limit)
     floor = setting.figure is not None and value.is_point and ds.figures[setting.figure].qualifier in FLOOR_QUALIFIERS
-    return Override(name, value, f"scenario {scenario}", figures, setting.note, setting.distribution, setting.mode, floor)
+    return Input(name, value, ds.inputs[name].unit, f"scenario {scenario}", figures, setting.note, setting.distribution, setting.mode, floor, setting.from_)
 
 
 def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset) -> list[Scenario]:

@@ -21,11 +21,11 @@ from nkru.model.schema import (
     Source,
     check_distribution,
 )
-from nkru.model.values import Input, Override, Range, Row, check_bounds, plain
+from nkru.model.values import Input, Range, Row, check_bounds, plain
 
 __all__ = [
     "DISTRIBUTIONS", "FLOOR_QUALIFIERS", "ROLES", "Claim", "ClaimInput", "Comparison", "Correlation", "Dataset",
-    "Figure", "Input", "InputSpec", "ModelFile", "Override", "Quantity", "Range", "Row", "ScenarioFile", "Source",
+    "Figure", "Input", "InputSpec", "ModelFile", "Quantity", "Range", "Row", "ScenarioFile", "Source",
     "check_bounds", "check_distribution", "plain",
 ]
 

@@ -82,21 +82,9 @@ class Range(NamedTuple):
         return Range.point({"low": self.low, "high": self.high, "midpoint": self.midpoint}[which])
 
 
-class Override(NamedTuple):
-    """One input set for this run, by a scenario or `--set`, and where from."""
-
-    name: str
-    range: Range
-    text: str  # the origin as a user reads it: "--set NAME=12000", "scenario NAME"
-    figures: tuple[str, ...] = ()
-    note: str | None = None
-    distribution: str | None = None
-    mode: float | None = None
-    floor: bool = False  # taken from an "at least" / "over" figure: no upper bound stated
-
-
 class Input(NamedTuple):
-    """An input as a command uses it: its numbers, unit, and where they came from."""
+    """An input as a command uses it: its numbers, unit, and where they came from — the data,
+    a scenario or `--set` (one record, however it was set)."""
 
     name: str
     range: Range

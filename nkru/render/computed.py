@@ -213,7 +213,7 @@ def run_json(ds: Dataset, run: dict[str, Any]) -> dict[str, Any]:
         "data_digest": everything,
         "data_files": [{"file": name, "sha256": digest} for name, digest in ds.digests],
         "scenarios": [{"name": s.name, "file": s.file, "sha256": s.digest, "note": s.note} for s in run.get("scenarios", [])],
-        "overrides": [{"name": o.name, **range_json(o.range), "origin": o.text} for o in run.get("overrides", [])],
+        "overrides": [{"name": o.name, **range_json(o.range), "origin": o.origin} for o in run.get("overrides", [])],
         "rerun": run.get("rerun", ""),
     }
 

@@ -135,7 +135,7 @@ def sources_view(ds: Dataset) -> View:
 
 def scenarios_view(scenarios: list[Scenario]) -> View:
     def settings(s: Scenario) -> list[tuple[str, str]]:
-        return [(o.name, fmt_range(o.range, "USD" if o.name.endswith("usd") else "")) for o in s.overrides]
+        return [(o.name, fmt_range(o.range, o.unit)) for o in s.overrides]
 
     def sheets() -> list[Sheet]:
         rows = [(s.name, s.note, "\n".join(f"{n} = {v}" for n, v in settings(s)), s.file) for s in scenarios]
