@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from nkru.engine.claims import ClaimOutcome, reconcile
 from nkru.errors import DataError, NkruError, Problem
-from nkru.model import Dataset, Figure, Range, Source, plain
+from nkru.model import Dataset, Range, Source, plain
 
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -45,10 +45,6 @@ def numbers_in(text: str) -> list[float]:
 
 def _stated(numbers: list[float], x: float) -> bool:
     return any(math.isclose(x, n, rel_tol=1e-9) for n in numbers)
-
-
-def figure_numbers(figure: Figure) -> list[float]:
-    return [x for x in (figure.value, figure.low, figure.high) if x is not None]
 
 
 def quote_findings(ds: Dataset) -> list[Problem]:

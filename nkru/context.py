@@ -1,4 +1,4 @@
-"""Context: rows from outside the three articles that explain or check their claims, and money
+"""Context: rows from outside the audited articles that explain or check their claims, and money
 conversions for the figures listing. Generic over any model: which rows exist is data
 (model.yaml's `context:` and comparisons' `context:`, claims' candidates and remainders)."""
 
@@ -57,7 +57,7 @@ def basis_flags(ds: Dataset, rows: list[Row]) -> list[str]:
         if article is None or r.basis is None or r.range.value is None:
             continue
         if (article.basis or "total") != r.basis and article.range.low == r.range.value:
-            flags.append(f"the contract record puts {article.id}'s amount {r.basis}, where the article says {article.basis}")
+            flags.append(f"{r.label} puts {article.id}'s amount {r.basis}, where {article.id} says {article.basis}")
     return flags
 
 

@@ -90,7 +90,7 @@ _SECTIONS = {
     "model_context": ("model", "context"),
     "scenario": ("scenario", "set"),
 }
-VALUE = "\0value"  # as nkru.load.reader.VALUE: the mark of a key's one-line value
+VALUE = "\0value"  # the key under which the reader marks where a key's one-line value starts
 
 
 class Locator:
@@ -117,6 +117,3 @@ class Locator:
             line, col = marks[path + (VALUE,)]
             col += offset
         return Problem(name, line, col, dotted(path, data), message)
-
-    def has(self, file_key: str) -> bool:
-        return file_key in self._files

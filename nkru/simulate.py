@@ -35,7 +35,8 @@ def draw(rng: np.random.Generator, item: Input, r: Range, n: int) -> np.ndarray 
         return float(r.low)
     reading = item.distribution or "uniform"
     if reading == "triangular":
-        mode = item.mode if item.mode is not None else r.value if r.value is not None else r.midpoint
+        # `r` may be the input restated in other dollars: a pure scale, which moves the peak with it.
+        mode = item.peak * (r.high / item.range.high if item.range.high else 1.0)
         return rng.triangular(r.low, mode, r.high, n)
     if reading == "lognormal90":
         mu = (math.log(r.low) + math.log(r.high)) / 2

@@ -204,7 +204,7 @@ def solve(
 def figures(
     source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from, or citing, this source id.")] = None,
     quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity (the figures' quantity: key).")] = None,
-    context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the three articles.")] = False,
+    context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the audited articles.")] = False,
     disagreements: Annotated[bool, typer.Option(
         "--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,
     data: DataOption = None, format_: FormatOption = Format.table,

@@ -40,7 +40,7 @@ SeedOption = Annotated[int, typer.Option("--seed", metavar="S", help="The random
 SamplesOption = Annotated[Path | None, typer.Option("--samples-out", metavar="FILE", help="With --simulate, save the raw samples (.csv, or .npy for a numpy structured array).")]
 
 
-ContextOption = Annotated[bool, typer.Option("--context", help="Add rows from outside the three articles (marked as context; never used in the results).")]
+ContextOption = Annotated[bool, typer.Option("--context", help="Add rows from outside the audited articles (marked as context; never used in the results).")]
 DollarsOption = Annotated[int | None, typer.Option("--dollars", metavar="YEAR", help="Show US dollars in constant dollars of YEAR (CPI-U); the default is nominal, as printed.")]
 
 

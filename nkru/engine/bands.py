@@ -17,6 +17,7 @@ class StatedBand(NamedTuple):
     low: float
     high: float | None
     low_inclusive: bool
+    unit: str  # the quantity's, which low and high are in
 
 
 class Placement(NamedTuple):
@@ -34,13 +35,14 @@ def stated_bands(ds: Dataset, quantity: str) -> list[StatedBand]:
     for entry in ds.model.bands[quantity].bands:
         figure = ds.figures[entry.figure]
         k = units.factor(ds.units[figure.id], ds.units[quantity])
+        unit = ds.quantities[quantity].unit
         if figure.value is None:
             assert figure.low is not None and figure.high is not None
-            result.append(StatedBand(figure, entry.label, figure.low * k, figure.high * k, True))
+            result.append(StatedBand(figure, entry.label, figure.low * k, figure.high * k, True, unit))
         elif figure.qualifier in FLOOR_QUALIFIERS:
-            result.append(StatedBand(figure, entry.label, figure.value * k, None, figure.qualifier == "at least"))
+            result.append(StatedBand(figure, entry.label, figure.value * k, None, figure.qualifier == "at least", unit))
         else:
-            result.append(StatedBand(figure, entry.label, figure.value * k, figure.value * k, True))
+            result.append(StatedBand(figure, entry.label, figure.value * k, figure.value * k, True, unit))
     return sorted(result, key=lambda b: b.low)
 
 

@@ -33,7 +33,12 @@ class UnitError(ValueError):
 
 
 DIMENSIONLESS = Unit(1.0, ())
-CURRENCIES = ("USD", "KRW", "RUB")
+# ISO 4217 codes of the currencies in common use, each its own dimension. USD first: --dollars
+# restates in it, and show() puts currencies first.
+CURRENCIES = (
+    "USD", "EUR", "GBP", "JPY", "CNY", "CHF", "CAD", "AUD", "INR", "BRL", "KRW", "KPW", "RUB", "UAH", "TRY", "ILS",
+    "IRR", "SAR", "AED", "ZAR", "MXN", "SEK", "NOK", "PLN", "HKD", "SGD", "TWD",
+)
 _SYNONYMS = {"USD": ("dollar", "dollars")}
 # Where show() puts a dimension: currencies first, then counts, then time ('USD/soldier/month').
 _CURRENCY_RANK, _COUNT_RANK, _TIME_RANK = 0, 1, 2

@@ -40,12 +40,11 @@ def stated_numbers(ds: Dataset, name: str, figure_ids: list[str]) -> tuple[list[
     stated, why = [], []
     for fid in figure_ids:
         figure = ds.figures[fid]
-        try:
-            k = units.factor(ds.units[fid], ds.units[name])
-        except (units.UnitError, TypeError, AttributeError):
+        if ds.units.get(fid) is None or not units.same_dimension(ds.units[fid], ds.units[name]):
             why.append(f"figure {fid} is in {figure.unit}; {name} is in {ds.inputs[name].unit}")
             continue
-        stated += [x * k for x in (figure.value, figure.low, figure.high) if x is not None]
+        k = units.factor(ds.units[fid], ds.units[name])
+        stated += [x * k for x in figure.numbers]
     return stated, why
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nkru.errors import Problem, dotted
+from nkru.errors import VALUE, Problem, dotted
 from nkru.model.schema import DATE_PATTERN, ID_PATTERN, NAME_PATTERN, URL_PATTERN
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -30,7 +30,6 @@ _NOT_FINITE = re.compile(r"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")
 _COMMA_NUMBER = re.compile(r"^[-+]?\$?[0-9][0-9,]*(\.[0-9]+)?$")
 
 Path_ = tuple[str | int, ...]
-VALUE = "\0value"  # the mark of a key's one-line scalar value, beside the key's own
 
 
 @dataclass

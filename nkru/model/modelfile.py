@@ -64,7 +64,6 @@ class ComparisonSpec:
     against: list[Id]
     measures: dict[Name, Measure]
     context: list[ContextRow] = field(default_factory=list)
-    price_index: Name | None = None  # the quantity of the yearly figures --dollars restates US dollars by
 
     def __post_init__(self) -> None:
         if not self.against:

@@ -112,6 +112,11 @@ class Figure:
     def range(self) -> Range:
         return Range.of(self.value, self.low, self.high)
 
+    @property
+    def numbers(self) -> list[float]:
+        """The numbers the figure states: its value, or its low and high."""
+        return [x for x in (self.value, self.low, self.high) if x is not None]
+
 
 def check_distribution(distribution: str | None, mode: float | None, value: Range) -> None:
     """Raise ValueError unless the reading fits the range it is given for."""

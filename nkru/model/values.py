@@ -98,6 +98,11 @@ class Input(NamedTuple):
     derived: str | None = None  # the `from:` expression its numbers come from
 
     @property
+    def peak(self) -> float:
+        """Where a triangular reading peaks: its mode, else the central value, else midway."""
+        return self.mode if self.mode is not None else self.range.central
+
+    @property
     def reading(self) -> str:
         """How a simulation reads this input, in words: the JSON and tables state it."""
         if self.floor:

@@ -117,7 +117,7 @@ def _bands(computed: Computed, refs: SourceRefs) -> Sheet:
     assert computed.placements is not None
     for end, placement in zip(("low", "high"), computed.placements):
         band = placement.band or placement.above or placement.below
-        rows.append((end, fmt(placement.rate, "1"), placement_text(placement), refs([band.figure.source]) if band else ""))
+        rows.append((end, fmt(placement.rate, band.unit if band else "1"), placement_text(placement), refs([band.figure.source]) if band else ""))
     title, column = computed.bands_title or ("Bands", "Value")
     return sheet(title, ("End", column, "Where it falls", "Sources"), rows, right=(column,))
 
@@ -144,7 +144,7 @@ def _prices(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
 
 
 def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs) -> Sheet:
-    """Context rows, visibly apart: figures from outside the three articles."""
+    """Context rows, visibly apart: figures from outside the audited articles."""
     table = []
     for r in rows:
         note = ""
@@ -152,7 +152,7 @@ def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs) -> Sheet:
             stated = ds.figures[str(next(c for c in ds.claims if c.id == r.claim).stated)]
             note = f" — {'reproduces' if r.holds else 'does not reproduce'} the stated {fmt_figure(stated)}"
         table.append((f"[context] {r.label}{note}", fmt(r.range.value, r.unit) if r.range.value is not None else fmt_range(r.range, r.unit), refs(r.sources)))
-    title = "Context: figures from outside the three articles (not used by any result above)"
+    title = "Context: figures from outside the audited articles (not used by any result above)"
     return sheet(title, ("Row", "Value", "Sources"), table, right=("Value",))
 
 
@@ -222,8 +222,7 @@ def describe_reading(item: Any) -> dict[str, Any]:
     """How a simulation reads the input: point, uniform (bounds are bounds), or a named reading."""
     out: dict[str, Any] = {"reading": item.reading}
     if item.reading == "triangular":
-        r = item.range
-        out["mode"] = num(item.mode if item.mode is not None else r.value if r.value is not None else r.midpoint)
+        out["mode"] = num(item.peak)
     return out
 
 

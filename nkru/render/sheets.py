@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
+from nkru.engine.units import CURRENCIES
 from nkru.model import ROLES, Dataset, Figure, Range, Source
 
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
@@ -41,7 +42,7 @@ def _unsigned(x: float, unit: str) -> str:
         return f"{_trim(f'{x:.2f}')}%"
     if unit == "years":
         return f"{x:,.2f}"
-    if unit in ("KRW", "RUB"):
+    if unit in CURRENCIES:  # another currency: its code after the number, whole units
         return f"{x:,.0f} {unit}"
     return _trim(f"{x:,.2f}")
 
@@ -56,7 +57,7 @@ def fmt_figure(figure: Figure) -> str:
     if figure.unit.startswith("USD"):
         unit = figure.unit[3:].replace("/", " a ", 1).replace("/", " a ") if "/" in figure.unit else ""
     else:
-        unit = "" if figure.unit in ("percent", "KRW", "RUB") else f" {figure.unit}"
+        unit = "" if figure.unit == "percent" or figure.unit in CURRENCIES else f" {figure.unit}"
     return f"{qualifier}{number}{unit}"
 
 
@@ -143,14 +144,14 @@ def to_rich(sheets: list[Sheet]) -> Any:
     tables = []
     for s in sheets:
         if s.listing:
-            table = Table(title=s.title, title_justify="left", show_header=False, box=None, pad_edge=False)
+            table = Table(title=Text(s.title), title_justify="left", show_header=False, box=None, pad_edge=False)
             table.add_column(justify="right", no_wrap=True)
             table.add_column(overflow="fold")
         else:
-            table = Table(title=s.title, title_justify="left", title_style="bold", header_style="bold")
+            table = Table(title=Text(s.title, style="bold"), title_justify="left", header_style="bold")
             for column in s.columns:
                 # fold, never cut: an id or a citation a reader must type or follow is kept whole
-                table.add_column(column, justify="right" if column in s.right else "left", overflow="fold")
+                table.add_column(Text(column), justify="right" if column in s.right else "left", overflow="fold")
         for row in s.rows:
             table.add_row(*(Text(cell, style=_style(s, column, cell)) for column, cell in zip(s.columns, row)))
         if s.caption:

@@ -13,7 +13,7 @@ TORNADO_WIDTH = 20
 
 def _probability_text(ds: Dataset, p: Any, label: str) -> str:
     if p.placement is not None:
-        return placement_text(p.placement).replace(": the article gives no label", " (no label stated)")
+        return placement_text(p.placement, unlabelled=" (no label stated)")
     figure = ds.figures[p.figure]
     year = f" ({figure.as_of})" if figure.as_of else ""
     basis = f", {figure.basis}" if figure.basis else ""
