@@ -1,14 +1,13 @@
-"""Context: rows from outside the audited articles that explain or check their claims, and money
-conversions for the figures listing. Generic over any model: which rows exist is data
-(model.yaml's `context:` and comparisons' `context:`, claims' candidates and remainders)."""
+"""Context: rows from outside the audited articles that explain or check their claims. Generic
+over any model: which rows exist is data (model.yaml's `context:` and comparisons' `context:`,
+claims' candidates and remainders)."""
 
 from __future__ import annotations
 
-from nkru import money
 from nkru.compute import Computed, Env, row, sources_of
-from nkru.engine import expr, units
+from nkru.engine import expr
 from nkru.engine.claims import reconcile
-from nkru.model import Dataset, Figure, Range, Row
+from nkru.model import Dataset, Range, Row
 
 
 def context_rows(ds: Dataset, env: Env, comparison: str | None) -> list[Row]:
@@ -59,40 +58,3 @@ def basis_flags(ds: Dataset, rows: list[Row]) -> list[str]:
         if (article.basis or "total") != r.basis and article.range.low == r.range.value:
             flags.append(f"{r.label} puts {article.id}'s amount {r.basis}, where {article.id} says {article.basis}")
     return flags
-
-
-def currency_conversions(ds: Dataset, figure: Figure) -> list[tuple[money.Rate, money.Money]]:
-    """A non-dollar money figure in US dollars at each dated rate the data holds for it."""
-    currency = money.currency_of(ds, figure.id)
-    if currency is None or currency == "USD":
-        return []
-    conversions = []
-    for rate_figure in ds.figures.values():
-        try:
-            rate = money.rate_of(ds, rate_figure)
-        except money.MoneyError:
-            continue
-        if rate.currency == currency:
-            conversions.append((rate, money.to_usd(money.money_of(ds, figure), rate)))
-    return conversions
-
-
-def implied_rates(ds: Dataset, figure: Figure) -> list[tuple[Figure, Range, str]]:
-    """The exchange rate a non-dollar figure implies against each dollar figure of the same
-    quantity and unit (but for the currency) from the same source: 2.75 million won ≈ $2,000
-    a month gives 1,375 KRW/USD. Against a range, the rate is a range too: the whole of it."""
-    currency = money.currency_of(ds, figure.id)
-    if currency is None or currency == "USD" or figure.value is None:
-        return []
-    unit = ds.units[figure.id]
-    twins = [
-        f for f in ds.article_figures()
-        if f.quantity == figure.quantity and f.source == figure.source and money.currency_of(ds, f.id) == "USD"
-        and units.same_dimension(units.multiply(ds.units[f.id], units.divide(ds.registry.parse(currency), ds.registry.parse("USD"))), unit)
-    ]
-    out = []
-    for twin in twins:
-        r = twin.range
-        central = figure.value / r.value if r.value else None
-        out.append((twin, Range(central, figure.value / r.high, figure.value / r.low), currency))
-    return out

@@ -25,13 +25,11 @@ class FigureReport(NamedTuple):
 
 def figure_report(ds: Dataset, figures: list[Figure]) -> FigureReport:
     """The chosen figures with their conversions and their disagreements."""
-    from nkru.context import currency_conversions, implied_rates
-
     conversions = {}
     for f in figures:
-        in_usd = currency_conversions(ds, f)
+        in_usd = money.currency_conversions(ds, f)
         if in_usd:
-            conversions[f.id] = Conversions(in_usd, implied_rates(ds, f))
+            conversions[f.id] = Conversions(in_usd, money.implied_rates(ds, f))
     return FigureReport(figures, conversions, split_quantities(ds, figures), updates(ds, figures), shared_numbers(ds, figures))
 
 

@@ -167,3 +167,40 @@ class Restater:
     @property
     def warnings(self) -> list[str]:
         return [f"{name} left in nominal dollars, and every row using it: {self.failed[name]}" for name in self.used_failures]
+
+
+def currency_conversions(ds: Dataset, figure: Figure) -> list[tuple[Rate, Money]]:
+    """A non-dollar money figure in US dollars at each dated rate the data holds for it."""
+    currency = currency_of(ds, figure.id)
+    if currency is None or currency == "USD":
+        return []
+    conversions = []
+    for rate_figure in ds.figures.values():
+        try:
+            rate = rate_of(ds, rate_figure)
+        except MoneyError:
+            continue
+        if rate.currency == currency:
+            conversions.append((rate, to_usd(money_of(ds, figure), rate)))
+    return conversions
+
+
+def implied_rates(ds: Dataset, figure: Figure) -> list[tuple[Figure, Range, str]]:
+    """The exchange rate a non-dollar figure implies against each dollar figure of the same
+    quantity and unit (but for the currency) from the same source: 2.75 million won ≈ $2,000
+    a month gives 1,375 KRW/USD. Against a range, the rate is a range too: the whole of it."""
+    currency = currency_of(ds, figure.id)
+    if currency is None or currency == "USD" or figure.value is None:
+        return []
+    unit = ds.units[figure.id]
+    twins = [
+        f for f in ds.article_figures()
+        if f.quantity == figure.quantity and f.source == figure.source and currency_of(ds, f.id) == "USD"
+        and units.same_dimension(units.multiply(ds.units[f.id], units.divide(ds.registry.parse(currency), ds.registry.parse("USD"))), unit)
+    ]
+    out = []
+    for twin in twins:
+        r = twin.range
+        central = figure.value / r.value if r.value else None
+        out.append((twin, Range(central, figure.value / r.high, figure.value / r.low), currency))
+    return out

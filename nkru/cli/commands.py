@@ -108,7 +108,9 @@ def compare(
 
     Example: nkru compare baseline NAME NAME   (nkru scenarios lists the names)
     """
-    from nkru import compute, render
+    from nkru import render
+    from nkru.compare import compare as side_by_side
+    from nkru.compare import everything
     from nkru.load import parse_overrides
 
     ds = load_sourced(data)
@@ -117,11 +119,9 @@ def compare(
     for name in scenarios:
         inputs, run = apply(ds, data, [] if name == "baseline" else [name], set_overrides)
         applied += run["scenarios"]
-        # Each command's rows, then every quantity of the model (an analyst's own included).
-        commands = [compute.command(ds, command_name, inputs) for command_name in ds.model.commands]
-        columns.append((name, [*commands, compute.calc(ds, list(ds.quantities), inputs)]))
+        columns.append(everything(ds, inputs))
     run = {"scenarios": applied, "overrides": set_overrides, "rerun": rerun("compare", data, [], set_ or [], *scenarios)}
-    emit(render.compare_view(ds, columns, run), Out(format_, output, force, svg, html))
+    emit(render.compare_view(ds, scenarios, side_by_side(columns), run), Out(format_, output, force, svg, html))
 
 
 @command("explain")

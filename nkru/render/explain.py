@@ -2,93 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from nkru.compute import Computed
-from nkru.model import Dataset, Figure, Input, Row
+from nkru.model import Dataset, Figure, Input, Range, Row
 from nkru.render.listings import figure_json
+
+if TYPE_CHECKING:
+    from nkru.compare import Compared
 from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, pretty, range_json, sheet, signed, unit_words
 
 # ---------------------------------------------------------------------------- compare
 
 
-def compare_rows(columns: list[tuple[str, list[Computed]]]) -> list[dict[str, Any]]:
-    """One row per input, then per result a reader looks at first (each command's headline and
-    results, its comparison against the first figure, then every other quantity): label, unit,
-    each column's range."""
-    first = columns[0][1]
-    idents: dict[str, None] = {}
-    for command in first:
-        idents.update(dict.fromkeys(command.inputs))
-    for command in first:
-        idents.update(dict.fromkeys(r.id for r in command.results if r.measure is None and not r.variant))
-        if command.comparison:
-            idents.update(dict.fromkeys(r.id for r in command.comparison.groups[0][1][0].rows))
-    rows = []
-    for ident in idents:
-        label, unit, values = ident, "", []  # type: tuple[str, str, list[Any]]
-        for _, commands in columns:
-            found = _find(commands, ident)
-            if found is None:
-                values.append(None)
-                continue
-            label, unit, value = found
-            values.append(value)
-        rows.append({"id": ident, "label": label, "unit": unit, "values": values})
-    return rows
+def compare_view(ds: Dataset, names: list[str], rows: list[Compared], run: dict[str, Any]) -> View:
+    """Scenarios side by side: a column each, differences against the first in brackets."""
 
-
-def _find(computed: list[Computed], ident: str) -> tuple[str, str, Any] | None:
-    for c in computed:
-        if ident in c.inputs:
-            item = c.inputs[ident]
-            return ident, item.unit, item.range
-        for r in c.results:
-            if r.id == ident:
-                return r.label, r.unit, r.range
-    return None
-
-
-def compare_view(ds: Dataset, columns: list[tuple[str, list[Computed]]], run: dict[str, Any]) -> View:
-    names = [name for name, _ in columns]
-    rows = compare_rows(columns)
-
-    def cell(value: Any, unit: str, first: Any) -> str:
+    def cell(value: Range, unit: str, diff: Range | None) -> str:
         text = fmt(value.value, unit) if value.value is not None else fmt_range(value, unit)
-        if first is None or value is first:
+        if diff is None:
             return text
-        diff = value.minus(first)
         delta = signed(diff.value, unit) if diff.value is not None else f"{signed(diff.low, unit)} / {signed(diff.high, unit)}"
         return f"{text}\n({delta})"
 
     def sheets() -> list[Sheet]:
-        table = []
-        for row in rows:
-            first = row["values"][0]
-            table.append((row["label"], *(cell(v, row["unit"], first) if v is not None else "—" for v in row["values"])))
+        table = [(row.label, *(cell(v, row.unit, d) if v is not None else "—" for v, d in zip(row.values, row.differences))) for row in rows]
         caption = f"Differences in brackets are against {names[0]}."
         return [sheet("Scenarios compared", ("", *names), table, right=tuple(names), caption=caption)]
 
     def json() -> dict[str, Any]:
         from nkru.render.computed import run_json
 
-        out_rows = []
-        for row in rows:
-            first = row["values"][0]
-            out_rows.append({
-                "id": row["id"], "label": row["label"], "unit": row["unit"],
-                "columns": [
-                    {"scenario": name, **range_json(v), "difference": range_json(v.minus(first)) if first is not None and v is not first else None}
-                    for name, v in zip(names, row["values"])
-                ],
-            })
+        out_rows = [
+            {"id": row.id, "label": row.label, "unit": row.unit, "columns": [
+                {"scenario": name, **range_json(v), "difference": range_json(d) if d is not None else None}
+                for name, v, d in zip(names, row.values, row.differences)
+            ]}
+            for row in rows
+        ]
         return {"command": "compare", **run_json(ds, run), "columns": names, "rows": out_rows}
 
     def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-        out = []
-        for row in rows:
-            for name, v in zip(names, row["values"]):
-                out.append((row["id"], row["label"], name, *range_json(v).values(), row["unit"]))
+        out = [(row.id, row.label, name, *range_json(v).values(), row.unit) for row in rows for name, v in zip(names, row.values)]
         return ("id", "label", "scenario", "value", "low", "high", "unit"), out
 
     return View(json=json, sheets=sheets, csv=csv)

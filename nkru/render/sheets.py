@@ -88,7 +88,10 @@ def num(x: float | None) -> float | int | None:
     return int(x) if x is not None and float(x).is_integer() and abs(x) < 2**53 else x
 
 
-def range_json(r: Range) -> dict[str, Any]:
+def range_json(r: Range | None) -> dict[str, Any]:
+    """A range's numbers for JSON and CSV; all null where there is none."""
+    if r is None:
+        return {"value": None, "low": None, "high": None}
     return {"value": num(r.value), "low": num(r.low), "high": num(r.high)}
 
 
