@@ -206,3 +206,18 @@ def audit(ds: Dataset, data_dir: Path | None = None, texts_dir: Path | None = No
         "unexplained": sum(o.status == "unexplained" for o in outcomes),
     }
     return Report(sorted(findings, key=lambda p: (p.file, p.line, p.col)), outcomes, counts)
+
+
+def check_data(data_dir: Path | None, texts_dir: Path | None) -> tuple[Dataset | None, Report | None, list[Problem]]:
+    """What `nkru check` reports: (dataset, report, []) when the data loads, else (None, None,
+    the problems that stopped it)."""
+    from nkru.errors import UsageError
+    from nkru.load import load_dataset
+
+    if texts_dir is not None and not texts_dir.is_dir():
+        raise UsageError(f"--texts {texts_dir}: no such directory")
+    try:
+        ds = load_dataset(data_dir)
+    except DataError as error:
+        return None, None, error.problems
+    return ds, audit(ds, data_dir, texts_dir), []

@@ -186,6 +186,7 @@ class Computed(NamedTuple):
     context: list[Row] | None = None  # with --context: rows from outside the articles
     headline: str = ""
     input_sources: dict[str, tuple[str, ...]] = {}  # each input's sources, as its figures give them
+    env: Env | None = None  # the ranges the rows were computed from (context rows and sampling use them)
 
 
 def command(ds: Dataset, name: str, inputs: dict[str, Input], dollars: int | None = None) -> Computed:
@@ -208,7 +209,7 @@ def command(ds: Dataset, name: str, inputs: dict[str, Input], dollars: int | Non
     claims = [reconcile(ds, c) for c in ds.claims if c.id in spec.claims]
     warnings = (table.warnings[:1] if table else []) + (env.restater.warnings if env.restater else [])
     return Computed(name, used, results, claims, warnings, placements, (ds.model.bands[spec.bands].title, ds.model.bands[spec.bands].column) if spec.bands else None,
-                    table, dollars=dollars, headline=spec.headline, input_sources=_input_sources(ds, used))
+                    table, dollars=dollars, headline=spec.headline, input_sources=_input_sources(ds, used), env=env)
 
 
 def _input_sources(ds: Dataset, inputs: dict[str, Input]) -> dict[str, tuple[str, ...]]:
@@ -228,7 +229,7 @@ def calc(ds: Dataset, qids: list[str], inputs: dict[str, Input], dollars: int | 
     results = [quantity_row(ds, env, qid) for qid in qids]
     used = _used_inputs(ds, qids, inputs)
     return Computed("calc", used, results, [], env.restater.warnings if env.restater else [],
-                    dollars=dollars, headline=qids[0], input_sources=_input_sources(ds, used))
+                    dollars=dollars, headline=qids[0], input_sources=_input_sources(ds, used), env=env)
 
 
 def all_rows(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Row]:

@@ -23,6 +23,24 @@ class FigureReport(NamedTuple):
     shared: dict[tuple[float, str], list[Figure]]  # (number, currency or unit) -> its meanings
 
 
+def select(ds: Dataset, source: str | None, quantity: str | None, context: bool) -> list[Figure]:
+    """The figures a listing asks for; UsageError naming the filter that matches nothing."""
+    from nkru.errors import UsageError, suggest
+
+    chosen = [
+        f for f in ds.figures.values()
+        if (context or f.id not in ds.context_ids) and (source is None or source in (f.source, *f.cites)) and (quantity is None or f.quantity == quantity)
+    ]
+    if chosen:
+        return chosen
+    if source and source not in ds.sources:
+        raise UsageError(f"--source {source}: unknown source{suggest(source, ds.sources) or ' (known: ' + ', '.join(ds.sources) + ')'}")
+    quantities = sorted({f.quantity for f in ds.figures.values()})
+    if quantity and quantity not in quantities:
+        raise UsageError(f"--quantity {quantity}: unknown quantity{suggest(quantity, quantities) or ' (known: ' + ', '.join(quantities) + ')'}")
+    raise UsageError("no figure matches both --source and --quantity")
+
+
 def figure_report(ds: Dataset, figures: list[Figure]) -> FigureReport:
     """The chosen figures with their conversions and their disagreements."""
     conversions = {}

@@ -21,7 +21,6 @@ from nkru.model import Dataset, Input, Range
 Z90 = 1.6448536269514722  # the 95th percentile of the standard normal
 PERCENTILES = (5, 25, 50, 75, 95)
 MAX_SAMPLES = 20_000_000  # ~0.6 GiB for a four-input quantity; percentiles of more add no digit a table shows
-SPARK = "▁▂▃▄▅▆▇█"
 
 
 def draw(rng: np.random.Generator, item: Input, r: Range, n: int) -> np.ndarray | float:
@@ -104,14 +103,13 @@ def summary(values: np.ndarray) -> dict[str, float]:
     return {**{f"p{p}": float(v) for p, v in zip(PERCENTILES, points)}, "mean": float(values.mean()), "samples": int(values.size)}
 
 
-def sparkline(values: np.ndarray, bins: int = 32) -> tuple[str, float, float]:
-    """A histogram in one line of block characters, between the 0.5th and 99.5th percentiles."""
+def histogram(values: np.ndarray, bins: int = 32) -> tuple[list[int], float, float]:
+    """Sample counts in equal bins between the 0.5th and 99.5th percentiles, and those two ends."""
     low, high = (float(x) for x in np.percentile(values, (0.5, 99.5)))
     if low == high:
-        return SPARK[-1], low, high
+        return [int(values.size)], low, high
     counts, _ = np.histogram(values, bins=bins, range=(low, high))
-    peak = counts.max()
-    return "".join(SPARK[min(len(SPARK) - 1, int(c / peak * (len(SPARK) - 1) + 0.5))] if c else " " for c in counts), low, high
+    return [int(c) for c in counts], low, high
 
 
 class Probability(NamedTuple):
@@ -155,7 +153,7 @@ class Simulated(NamedTuple):
     unit: str
     simulation: Simulation
     summary: dict[str, float]
-    spark: tuple[str, float, float]
+    histogram: tuple[list[int], float, float]  # counts in equal bins, and the bins' ends
     probabilities: list[Probability]
     readings: dict[str, str]
 
@@ -176,7 +174,7 @@ def for_command(ds: Dataset, computed: Any, ranges: dict[str, Range], n: int, se
         probabilities = band_probabilities(ds, spec.bands, values)
     q = ds.quantities[qid]
     readings = {name: computed.inputs[name].reading for name in graph.leaves(ds, qid)[0]}
-    return Simulated(qid, q.label, q.unit, simulation, summary(values), sparkline(values), probabilities, readings)
+    return Simulated(qid, q.label, q.unit, simulation, summary(values), histogram(values), probabilities, readings)
 
 
 def rank_correlation(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -192,20 +190,3 @@ def samples_table(simulation: Simulation) -> tuple[list[str], np.ndarray]:
     names = [*simulation.inputs, simulation.formula]
     columns = [np.broadcast_to(np.asarray(v, dtype=float), (simulation.n,)) for v in simulation.inputs.values()]
     return names, np.column_stack([*columns, simulation.result])
-
-
-def samples_bytes(simulation: Simulation, suffix: str) -> bytes:
-    """The raw samples as CSV, or as a .npy structured array with a field per column."""
-    import io
-
-    names, table = samples_table(simulation)
-    buffer = io.BytesIO()
-    if suffix == ".npy":
-        structured = np.empty(table.shape[0], dtype=[(name, "f8") for name in names])
-        for i, name in enumerate(names):
-            structured[name] = table[:, i]
-        np.save(buffer, structured)
-    else:
-        buffer.write((",".join(names) + "\n").encode())
-        np.savetxt(buffer, table, delimiter=",", fmt="%.17g")
-    return buffer.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -29,7 +29,7 @@ from nkru.cli.options import (
     SvgOption,
 )
 from nkru.cli.run import apply, computing, emit, load_sourced, rerun, setup
-from nkru.errors import NkruError, UsageError
+from nkru.errors import UsageError
 
 
 @command("deal-value")
@@ -215,29 +215,12 @@ def figures(
     Example: nkru figures --disagreements
     """
     from nkru import render
+    from nkru.figureset import figure_report, select
     from nkru.load import load_dataset
 
     ds = load_dataset(data)
-    chosen = [
-        f for f in ds.figures.values()
-        if (context or f.id not in ds.context_ids)
-        and (source is None or source in (f.source, *f.cites))
-        and (quantity is None or f.quantity == quantity)
-    ]
-    if not chosen:
-        raise _no_match(ds, source, quantity)
-    from nkru.figureset import figure_report
-
+    chosen = select(ds, source, quantity, context)
     emit(render.figures_view(ds, figure_report(ds, chosen), disagreements), Out(format_, output, force, svg, html))
-
-
-def _no_match(ds: Any, source: str | None, quantity: str | None) -> NkruError:
-    if source and source not in ds.sources:
-        return UsageError(f"--source {source}: unknown source (known: {', '.join(ds.sources)})")
-    quantities = sorted({f.quantity for f in ds.figures.values()})
-    if quantity and quantity not in quantities:
-        return UsageError(f"--quantity {quantity}: unknown quantity (known: {', '.join(quantities)})")
-    return UsageError("no figure matches both --source and --quantity")
 
 
 @command("sources")
@@ -286,18 +269,9 @@ def check(
     Example: nkru check --data mywork
     """
     from nkru import render
-    from nkru.audit import audit
-    from nkru.errors import DataError
-    from nkru.load import load_dataset
+    from nkru.audit import check_data
 
-    if texts is not None and not texts.is_dir():
-        raise UsageError(f"--texts {texts}: no such directory")
-    try:
-        ds = load_dataset(data)
-    except DataError as error:
-        ds, report, problems = None, None, error.problems
-    else:
-        report, problems = audit(ds, data, texts), []
+    ds, report, problems = check_data(data, texts)
     rows = render.check_rows(report, problems, ds)
     findings = sum(kind == "finding" for kind, _ in rows)
     summary = render.check_summary(report, findings)

@@ -112,7 +112,8 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
         computed = compute.calc(ds, quantities, inputs, dollars)
     else:
         computed = compute.command(ds, which, inputs, dollars)
-    env = compute.env_for(ds, inputs, dollars)
+    env = computed.env
+    assert env is not None
     if with_context:
         from nkru.context import with_context_rows
 
@@ -122,6 +123,8 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
 
         computed = computed._replace(simulated=simulate.for_command(ds, computed, env.own, sim.samples, sim.seed))
         if sim.samples_out:
-            data_bytes = simulate.samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
+            from nkru.render.uncertainty import samples_bytes
+
+            data_bytes = samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
             write(sim.samples_out, data_bytes, out.force, "--samples-out")
     emit(render.computed_view(ds, computed, run), out)

@@ -9,6 +9,13 @@ from nkru.render.bands import placement_text
 from nkru.render.sheets import Sheet, View, fmt, fmt_figure, num, sheet
 
 TORNADO_WIDTH = 20
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: list[int]) -> str:
+    """A histogram in one line of block characters, the tallest bin a full block."""
+    peak = max(counts) or 1
+    return "".join(SPARK[min(len(SPARK) - 1, int(c / peak * (len(SPARK) - 1) + 0.5))] if c else " " for c in counts)
 
 
 def _probability_text(ds: Dataset, p: Any, label: str) -> str:
@@ -24,7 +31,8 @@ def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
     """The distribution of the headline result, a one-line histogram, and the probabilities."""
     s, unit = simulated.summary, simulated.unit
     stats = ("p5", "p25", "p50", "p75", "p95", "mean")
-    spark, low, high = simulated.spark
+    counts, low, high = simulated.histogram
+    spark = sparkline(counts)
     caption = f"{fmt(low, unit)} {spark} {fmt(high, unit)}   (0.5th to 99.5th percentile)"
     title = f"Simulation of {simulated.result_id}: {s['samples']:,} samples, seed {simulated.simulation.seed}"
     readings = ", ".join(f"{name} {reading}" for name, reading in simulated.readings.items())
@@ -122,3 +130,24 @@ def solve_view(solution: Any, result_unit: str, input_units: dict[str, str]) -> 
         return ("result", "target", "for", "value", "unit"), [(solution.result_id, num(solution.target), solution.name, solution.value, unit)]
 
     return View(json=json, sheets=sheets, csv=csv)
+
+
+def samples_bytes(simulation: Any, suffix: str) -> bytes:
+    """The raw samples as CSV, or as a .npy structured array with a field per column."""
+    import io
+
+    import numpy as np
+
+    from nkru.simulate import samples_table
+
+    names, table = samples_table(simulation)
+    buffer = io.BytesIO()
+    if suffix == ".npy":
+        structured = np.empty(table.shape[0], dtype=[(name, "f8") for name in names])
+        for i, name in enumerate(names):
+            structured[name] = table[:, i]
+        np.save(buffer, structured)
+    else:
+        buffer.write((",".join(names) + "\n").encode())
+        np.savetxt(buffer, table, delimiter=",", fmt="%.17g")
+    return buffer.getvalue()
