@@ -151,6 +151,7 @@ class Report(NamedTuple):
 
 
 def claim_findings(ds: Dataset, outcomes: list[ClaimOutcome]) -> list[Problem]:
+    """A finding for each claim that no longer reproduces, and each that now does against its expectation."""
     findings = []
     for outcome in outcomes:
         claim = outcome.claim

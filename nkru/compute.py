@@ -48,6 +48,7 @@ class Env(NamedTuple):
 
 
 def env_for(ds: Dataset, inputs: dict[str, Input], dollars: int | None = None) -> Env:
+    """The ranges formulas read this run: the inputs and every figure, restated with --dollars."""
     own = {name: item.range for name, item in inputs.items()} | {fid: f.range for fid, f in ds.figures.items()}
     nominal = graph.to_base(ds, own)
     if dollars is None:
@@ -79,6 +80,7 @@ def row(ds: Dataset, env: Env, rid: str, label: str, c: expr.Compiled, unit: str
 
 
 def quantity_row(ds: Dataset, env: Env, qid: str) -> Row:
+    """A quantity of the model as a result row."""
     q = ds.quantities[qid]
     return row(ds, env, qid, q.label, expr.compile_expr(qid), q.unit)
 

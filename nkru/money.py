@@ -44,6 +44,7 @@ def currency_of(ds: Dataset, name: str) -> str | None:
 
 
 def money_of(ds: Dataset, figure: Figure) -> Money:
+    """A figure as money: its amount, currency, price year and basis; MoneyError if it is not money."""
     currency = currency_of(ds, figure.id)
     if currency is None:
         raise MoneyError(f"{figure.id} is in {figure.unit}, not money")

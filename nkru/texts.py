@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -66,34 +64,14 @@ def missing_quotes(quotes: Sequence[tuple[str, str]], text: str) -> list[str]:
     return [key for key, quote in quotes if not _found(normalise(quote), normalised)]
 
 
-def _kind(mode: int) -> str | None:
-    """Why a file of this mode is not a text file to read, or None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    return "is a directory, not a text file" if stat.S_ISDIR(mode) else "is not a regular file"
-
-
 def read_text(path: Path, max_bytes: int = 16 * 1024 * 1024) -> str:
     """A source's text: UTF-8 (BOM stripped), read only if `path` is a regular file of at most max_bytes; raises TextError otherwise."""
+    from nkru.files import ReadError, read_regular
+
     try:
-        # stat before open: opening a FIFO would block and a device could stream for ever.
-        info = os.stat(path)
-        if (reason := _kind(info.st_mode)) is not None:
-            raise TextError(path, reason)
-        if info.st_size > max_bytes:
-            raise TextError(path, f"is {info.st_size} bytes; at most {max_bytes}")
-        # O_NONBLOCK and fstat again: the path may have been swapped for something else since the stat.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as file:
-            if (reason := _kind(os.fstat(file.fileno()).st_mode)) is not None:
-                raise TextError(path, reason)
-            data = file.read(max_bytes + 1)  # one more byte: a file that grew since the stat is still caught
-    except (FileNotFoundError, NotADirectoryError):
-        raise TextError(path, "no such file") from None
-    except OSError as error:
-        raise TextError(path, f"cannot be read ({error.strerror or error})") from None
-    if len(data) > max_bytes:
-        raise TextError(path, f"is more than {max_bytes} bytes; at most {max_bytes}")
+        data = read_regular(path, max_bytes, "a text file")
+    except ReadError as error:
+        raise TextError(path, error.reason) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

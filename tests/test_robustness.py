@@ -88,23 +88,43 @@ def test_huge_file_is_refused_without_reading_it(tmp_path: Path, monkeypatch):
     with open(tmp_path / "figures.yaml", "wb") as stream:
         stream.truncate(MAX_FILE_BYTES + 1)
     result = run("deal-value", "--data", str(tmp_path))
-    assert (result.exit_code, result.stderr) == (2, "Error: figures.yaml:1:1: file is 16,777,217 bytes; nkru reads data files of at most 16,777,216\n")
+    assert (result.exit_code, result.stderr) == (2, "Error: figures.yaml:1:1: is 16,777,217 bytes; nkru reads at most 16,777,216\n")
 
 
 def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "claims.yaml").write_text("claims: []\n")
-    real = Path.read_bytes
+    import nkru.files
 
-    def denied(path: Path) -> bytes:
-        if path.name == "claims.yaml":
+    real = os.open
+
+    def denied(path: object, *args: object) -> int:
+        if str(path).endswith("claims.yaml"):
             raise PermissionError(13, "Permission denied")
-        return real(path)
+        return real(path, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(nkru.files.os, "open", denied)
     result = run("check", "--data", str(tmp_path))
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == "claims.yaml:1:1: cannot be read: Permission denied"
+    assert result.stdout.splitlines()[0] == "claims.yaml:1:1: cannot be read (Permission denied)"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "loop"])
+def test_a_data_or_scenario_file_that_is_no_regular_file_is_refused_at_once(data_copy: Path, monkeypatch, kind: str):
+    """A FIFO would block for ever, /dev/zero would fill the memory, a symlink loop crashed."""
+    monkeypatch.chdir(data_copy)
+    target = data_copy / "scenarios" / "odd.yaml"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device":
+        target.symlink_to("/dev/zero")
+    else:
+        target.symlink_to(target)
+    result = run("check", "--data", str(data_copy))
+    assert result.exit_code == 1
+    reason = {"fifo": "is not a regular file (a device, pipe or socket)", "device": "is not a regular file (a device, pipe or socket)",
+              "loop": "cannot be read (Too many levels of symbolic links)"}[kind]
+    assert f"scenarios/odd.yaml:1:1: {reason}" in result.stdout.splitlines()
 
 
 def test_a_data_file_that_is_a_directory(tmp_path: Path, monkeypatch):

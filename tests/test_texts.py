@@ -108,7 +108,7 @@ def test_read_text_refuses_what_is_not_a_small_utf8_file(tmp_path: Path) -> None
     assert _reason(tmp_path) == "is a directory, not a text file"
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * 11)
-    assert _reason(big, max_bytes=10) == "is 11 bytes; at most 10"
+    assert _reason(big, max_bytes=10) == "is 11 bytes; nkru reads at most 10"
     latin = tmp_path / "latin1.txt"
     latin.write_bytes("caf\u00e9".encode("latin-1"))
     assert _reason(latin) == "is not UTF-8 text (byte 0xe9 at offset 3)"
@@ -121,7 +121,7 @@ def test_read_text_refuses_what_is_not_a_small_utf8_file(tmp_path: Path) -> None
 def test_read_text_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    assert _reason(fifo) == "is not a regular file"
+    assert _reason(fifo) == "is not a regular file (a device, pipe or socket)"
 
 
 # A few short quotes per article, typed with straight quotes and hyphens where the articles have curly quotes and

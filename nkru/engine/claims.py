@@ -24,6 +24,7 @@ class Binding(NamedTuple):
 
 
 def spec_of(spec: str | ClaimInput) -> ClaimInput:
+    """A claim input written as a bare figure id, as the mapping it stands for."""
     return spec if isinstance(spec, ClaimInput) else ClaimInput(figure=spec)
 
 
@@ -54,6 +55,7 @@ def bind(ds: Dataset, name: str, given: str | ClaimInput) -> Binding:
 
 
 def formula_of(claim: Claim) -> expr.Compiled:
+    """The claim's formula, compiled (cached: the same text compiles once)."""
     return expr.compile_expr(claim.formula)
 
 
@@ -136,6 +138,7 @@ def holds(claim: Claim, test: str, computed: Range, stated: Range) -> bool:
 
 
 def compared(claim: Claim, computed: Range) -> bool:
+    """Whether a recomputed value passes a comparison made in words (below / above a number)."""
     stated = claim.stated
     assert isinstance(stated, Comparison)
     central = computed.value if computed.value is not None else computed.high

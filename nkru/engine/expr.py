@@ -218,6 +218,7 @@ def _check_call(text: str, node: ast.Call, names: list[ast.Name]) -> None:
 
 
 def whole_exponent(node: ast.expr) -> int | None:
+    """The whole-number value of a constant exponent (2, -1, 2.0); None for anything else."""
     sign = 1
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign = -1 if isinstance(node.op, ast.USub) else 1
@@ -255,6 +256,7 @@ def where(text: str, node: ast.expr | ast.keyword) -> tuple[int, str]:
 
 
 def located(text: str, node: ast.expr | ast.keyword, message: str) -> ExprError:
+    """An ExprError at a node: its column and its source text as the token."""
     return ExprError(message, *where(text, node))
 
 
@@ -318,6 +320,7 @@ def _is_array(x: object) -> bool:
 
 
 def float_power(x: float, n: int) -> float:
+    """x ** n on floats, overflowing to infinity rather than raising."""
     try:
         return float(x) ** n
     except OverflowError:  # float ** raises where float * would give inf; give inf as well
@@ -326,6 +329,7 @@ def float_power(x: float, n: int) -> float:
 
 def pick(choose: Callable[[list[float]], float], values: Iterable[float]) -> float:
     # nan wins wherever it stands, as with numpy; builtin min's answer would depend on the order
+    """min or max of some floats, nan if any is nan (as numpy does), whatever the order."""
     items = list(values)
     return math.nan if any(map(math.isnan, items)) else choose(items)
 

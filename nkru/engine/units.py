@@ -83,10 +83,12 @@ def same_dimension(a: Unit, b: Unit) -> bool:
 
 
 def close(x: float, y: float) -> bool:
+    """Whether two scales are equal to float precision."""
     return math.isclose(x, y, rel_tol=1e-9)
 
 
 def plain(unit: Unit) -> bool:
+    """Whether a unit is a plain number (no dimension, scale 1)."""
     return not unit.dims and close(unit.scale, 1.0)
 
 

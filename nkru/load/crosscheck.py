@@ -92,6 +92,7 @@ def _same(a: float, b: float) -> bool:
 
 
 def claim_problems(ds: Dataset, claim: Claim) -> list[Problem]:
+    """What keeps a claim from being recomputed: unknown names, missing or misfit inputs, a stated unit its formula cannot give."""
     at = ds.locator.problem
     problems: list[Problem] = []
     if claim.source not in ds.sources:

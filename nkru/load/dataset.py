@@ -38,10 +38,15 @@ def bundled_data_dir() -> Path:
 
 def display_name(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
+    # abspath, not resolve: a symlink is shown where the user put it (and a loop cannot raise).
+    here, there = Path(os.path.abspath(Path.cwd())), Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(there.relative_to(here))
     except ValueError:
-        return str(path)
+        try:
+            return str(there.relative_to(Path.cwd().resolve()))
+        except (ValueError, OSError):
+            return str(path)
 
 
 def data_paths(data_dir: Path | None) -> dict[str, Path]:

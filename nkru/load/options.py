@@ -109,9 +109,9 @@ def scenario_path(spec: str, data_dir: Path | None) -> Path:
     """A scenario named `spec`, or the file `spec` when it looks like a path."""
     if spec.endswith((".yaml", ".yml")) or os.sep in spec:
         path = Path(spec)
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):
             raise UsageError(f"--scenario {shown(spec)}: no such file")
-        return path
+        return path  # anything else wrong with it (a directory, a device, a loop) the reader says, located
     known = scenario_files(data_dir)
     if spec not in known:
         raise UsageError(f"--scenario {shown(spec)}: unknown scenario (known: {', '.join(sorted(known))}; or give a .yaml file)")
@@ -185,6 +185,7 @@ def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> In
 
 
 def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset) -> list[Scenario]:
+    """The scenarios named or given as files, in order, each resolved against the dataset."""
     return [load_scenario(scenario_path(spec, data_dir), ds) for spec in specs]
 
 

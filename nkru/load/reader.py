@@ -142,15 +142,12 @@ class _Builder:
 
 def read_yaml(path: Path, name: str) -> _Read:
     """Parse one YAML file strictly; syntax problems end the read, others are all collected."""
+    from nkru.files import ReadError, read_regular
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _Read(name, None, {}, [Problem(name, 1, 1, "", f"file is {size:,} bytes; nkru reads data files of at most {MAX_FILE_BYTES:,}")])
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        return _Read(name, None, {}, [Problem(name, 1, 1, "", "is a directory, not a YAML file")])
-    except OSError as error:
-        return _Read(name, None, {}, [Problem(name, 1, 1, "", f"cannot be read: {error.strerror or error}")])
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except ReadError as error:
+        return _Read(name, None, {}, [Problem(name, 1, 1, "", error.reason)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -258,6 +255,7 @@ def _is_float(text: str) -> bool:
 
 
 def message_of(error: dict[str, Any]) -> str:
+    """pydantic's message for an error, lower-cased and without its 'Value error' prefix."""
     message = error["msg"].removeprefix("Value error, ")
     return message[:1].lower() + message[1:]
 

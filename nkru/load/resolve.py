@@ -22,6 +22,7 @@ class Resolved(NamedTuple):
 
 
 def figure_section(figure_id: str, context_ids: frozenset[str]) -> str:
+    """Where a figure is written: figures.yaml, or context.yaml."""
     return "context" if figure_id in context_ids else "figures"
 
 

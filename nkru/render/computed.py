@@ -33,11 +33,13 @@ def provenance(result: Row, refs: SourceRefs) -> str:
 
 
 def stated_text(ds: Dataset, outcome: ClaimOutcome) -> str:
+    """What the article states for a claim: the figure with its qualifier, or its words."""
     stated = outcome.claim.stated
     return f'"{stated.text}"' if isinstance(stated, Comparison) else fmt_figure(ds.figures[stated])
 
 
 def computed_text(outcome: ClaimOutcome) -> str:
+    """What nkru recomputes for a claim, in the stated unit."""
     stated = outcome.claim.stated
     if isinstance(stated, Comparison):
         must = " and ".join(f"{word} {x:g}" for word, x in (("below", stated.below), ("above", stated.above)) if x is not None)
@@ -48,6 +50,7 @@ def computed_text(outcome: ClaimOutcome) -> str:
 
 
 def difference_text(outcome: ClaimOutcome) -> str:
+    """Recomputed minus stated, end by end for a range."""
     diff = outcome.difference
     if diff is None:
         return ""
@@ -57,6 +60,7 @@ def difference_text(outcome: ClaimOutcome) -> str:
 
 
 def implied_text(outcome: ClaimOutcome) -> str:
+    """What each input solved for would need to be for the stated figure to come out."""
     parts = [f"{i.name} = {fmt(i.value, i.unit)}" if i.value is not None else f"no {i.name} reaches it" for i in outcome.implied]
     return "needs " + " or ".join(parts) if parts else ""
 
@@ -65,6 +69,7 @@ def implied_text(outcome: ClaimOutcome) -> str:
 
 
 def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
+    """The tables of a computing command, in reading order, the sources last."""
     refs = SourceRefs(ds)
     sheets = [_inputs(ds, computed, refs), _results(computed, refs)]
     if computed.placements:
@@ -157,6 +162,7 @@ def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs) -> Sheet:
 
 
 def claims_sheet(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs, with_candidates: bool = False) -> Sheet:
+    """The claims audit: stated, recomputed, difference and status, with candidate readings under --context."""
     rows = []
     for outcome in outcomes:
         status = outcome.status + (f"\n{implied_text(outcome)}" if outcome.implied else "")
@@ -172,11 +178,13 @@ def claims_sheet(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs, wi
 
 
 def placement_json(placement: Placement) -> dict[str, Any]:
+    """Where an end of the range falls among the bands, for JSON."""
     band = placement.band
     return {"rate": placement.rate, "band": band.figure.id if band else None, "label": band.label if band else None, "text": placement_text(placement)}
 
 
 def claim_json(ds: Dataset, outcome: ClaimOutcome) -> dict[str, Any]:
+    """One claim outcome in the JSON contract."""
     claim = outcome.claim
     if isinstance(claim.stated, Comparison):
         stated: dict[str, Any] = {"below": claim.stated.below, "above": claim.stated.above, "text": claim.stated.text}
@@ -197,6 +205,7 @@ def claim_json(ds: Dataset, outcome: ClaimOutcome) -> dict[str, Any]:
 
 
 def candidates_json(outcome: ClaimOutcome) -> list[dict[str, Any]]:
+    """A claim's candidate readings from outside the article, marked as context."""
     return [
         {"says": c.says, "computed": {**range_json(c.computed), "unit": outcome.stated_unit}, "holds": c.holds,
          "figures": list(c.figures), "context": True}
@@ -277,11 +286,13 @@ RESULT_COLUMNS = ("id", "label", "value", "low", "high", "unit", "sources")
 
 
 def results_csv(results: list[Row]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The result rows as CSV: id, label, value, low, high, unit, sources."""
     rows = [(r.id, r.label, *range_json(r.range).values(), r.unit, ";".join(r.sources)) for r in results]
     return RESULT_COLUMNS, rows
 
 
 def computed_view(ds: Dataset, computed: Computed, run: dict[str, Any]) -> View:
+    """A computing command's output in every format."""
     return View(
         json=lambda: computed_json(ds, computed, run),
         sheets=lambda: computed_sheets(ds, computed),

@@ -113,6 +113,7 @@ def explain_tree(ds: Dataset, row: Row, quantity_rows: dict[str, Row], inputs: d
 
 
 def explain_view(ds: Dataset, row: Row, quantity_rows: dict[str, Row], inputs: dict[str, Input], run: dict[str, Any]) -> View:
+    """Where one number comes from, as a tree (table, Markdown) or as JSON and CSV."""
     tree = explain_tree(ds, row, quantity_rows, inputs)
 
     def rich() -> Any:

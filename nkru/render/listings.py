@@ -19,6 +19,7 @@ FIGURE_COLUMNS = ("id", "quantity", "value", "low", "high", "unit", "basis", "qu
 
 
 def figure_json(ds: Dataset, figure: Figure) -> dict[str, Any]:
+    """One figure in the JSON and CSV contract."""
     return {
         "id": figure.id, "quantity": figure.quantity, "value": num(figure.value), "low": num(figure.low),
         "high": num(figure.high), "unit": figure.unit, "basis": figure.basis, "qualifier": figure.qualifier,
@@ -64,6 +65,7 @@ def conversion_text(figure: Figure, report: FigureReport) -> str:
 
 
 def figures_view(ds: Dataset, report: FigureReport, disagreements_only: bool) -> View:
+    """The figures listing, with conversions and, on request, only the disagreements."""
     figures = report.figures
 
     def sheets() -> list[Sheet]:
@@ -119,6 +121,7 @@ SOURCE_COLUMNS = ("id", "kind", "label", "title", "publisher", "author", "publis
 
 
 def sources_view(ds: Dataset) -> View:
+    """The sources listing: role, authorship, publication and who cites whom."""
     def sheets() -> list[Sheet]:
         rows = [
             (s.id, s.kind, describe_source(s).replace(f" (cited by {', '.join(s.cited_by)})", ""), s.author, s.published, ", ".join(s.cited_by))
@@ -134,6 +137,7 @@ def sources_view(ds: Dataset) -> View:
 
 
 def scenarios_view(scenarios: list[Scenario]) -> View:
+    """The scenarios listing: what each reads into the articles and what it sets."""
     def settings(s: Scenario) -> list[tuple[str, str]]:
         return [(o.name, fmt_range(o.range, o.unit)) for o in s.overrides]
 
@@ -172,6 +176,7 @@ def check_rows(report: Report | None, problems: list[Problem], ds: Dataset | Non
 
 
 def check_summary(report: Report | None, findings: int) -> str:
+    """The last line of `nkru check`: ok with the counts, or the number of findings."""
     if findings or report is None:
         return f"nkru check: {findings} finding{'s' if findings != 1 else ''}"
     c = report.counts
@@ -188,6 +193,7 @@ def check_lines(rows: list[tuple[str, Any]], summary: str) -> str:
 
 
 def check_view(rows: list[tuple[str, Any]], summary: str) -> View:
+    """`nkru check` in the structured formats."""
     def json() -> dict[str, Any]:
         return {
             "ok": not any(kind == "finding" for kind, _ in rows),

@@ -48,10 +48,12 @@ def _unsigned(x: float, unit: str) -> str:
 
 
 def fmt_range(r: Range, unit: str) -> str:
+    """A range in its unit: one number for a point, 'low – high' otherwise."""
     return fmt(r.low, unit) if r.is_point else f"{fmt(r.low, unit)} – {fmt(r.high, unit)}"
 
 
 def fmt_figure(figure: Figure) -> str:
+    """A figure as the article states it: qualifier, number or range, and unit in words."""
     number = fmt_range(figure.range, figure.unit)
     qualifier = "" if figure.qualifier == "exact" else f"{figure.qualifier} "
     if figure.unit.startswith("USD"):
@@ -79,6 +81,7 @@ def pretty(formula: str) -> str:
 
 
 def signed(x: float, unit: str) -> str:
+    """A difference with its sign, + included."""
     text = fmt(x, unit)
     return text if text.startswith("−") else f"+{text}"
 
@@ -110,6 +113,7 @@ class Sheet(NamedTuple):
 
 
 def sheet(title: str, columns: tuple[str, ...], rows: Iterable[Sequence[str]], *, right: tuple[str, ...] = (), caption: str | None = None) -> Sheet:
+    """A Sheet from any sequence of rows."""
     return Sheet(title, columns, [tuple(r) for r in rows], frozenset(right), caption)
 
 
@@ -130,6 +134,7 @@ class SourceRefs:
 
 
 def describe_source(source: Source) -> str:
+    """A source as the bibliography lists it: label, title, who cites it, URL and role."""
     title = "" if source.title == "unstated" else f': "{source.title}"'
     cited = f" (cited by {', '.join(source.cited_by)})" if source.cited_by else ""
     url = f" {source.url}" if source.url else ""
@@ -198,6 +203,7 @@ def to_csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
 
 
 def to_json(obj: dict[str, Any]) -> str:
+    """An object as indented JSON text, non-ASCII kept."""
     import json
 
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
@@ -223,4 +229,5 @@ def as_text(view: View, fmt_name: str) -> str:
 
 
 def as_rich(view: View) -> Any:
+    """The view as a Rich renderable for the terminal."""
     return view.rich() if view.rich else to_rich(view.sheets())

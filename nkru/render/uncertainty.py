@@ -47,6 +47,7 @@ def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
 
 
 def simulation_json(simulated: Any) -> dict[str, Any]:
+    """What --simulate adds to the JSON: the summary, readings, correlations and probabilities."""
     return {
         "simulation": {
             "result": simulated.result_id, "seed": simulated.simulation.seed, **simulated.summary, "readings": simulated.readings,
@@ -63,6 +64,7 @@ def simulation_json(simulated: Any) -> dict[str, Any]:
 
 def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[Any], correlations: dict[str, float | None], samples: int, seed: int,
                      input_units: dict[str, str]) -> View:
+    """The tornado of one-at-a-time swings with rank correlations, in every format."""
     widest = max((s.swing for s in swings), default=0) or 1
 
     def bar(s: Any) -> str:
@@ -104,6 +106,7 @@ def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[An
 
 
 def solve_view(solution: Any, result_unit: str, input_units: dict[str, str]) -> View:
+    """The solved input, what it holds the others at, and any limit it breaks."""
     unit = input_units[solution.name]
     held = ", ".join(f"{name} = {fmt(value, input_units.get(name, ''))}" for name, value in solution.held.items())
 
