@@ -69,6 +69,8 @@ def text_findings(ds: Dataset, texts_dir: Path | None) -> list[Problem]:
     for source in ds.sources.values():
         path = _text_path(ds, source, texts_dir)
         if path is None:
+            if texts_dir is not None and source.seed:  # asked to verify, and this source's text is not there
+                findings.append(ds.locator.problem("sources", source.id, ("seed",), f"no text in {texts_dir} ({source.seed} or {source.id}.txt): its quotes are not verified"))
             continue
         try:
             text = read_text(path)

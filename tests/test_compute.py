@@ -200,7 +200,13 @@ def test_solve_inverts_the_formula(troops, pay, months, bonus, name):
 
 
 def test_solve_says_none_when_no_value_reaches_the_target(ds):
-    assert graph.solve(ds, "annual_value_usd", {"troops": 1, "monthly_pay_usd": 1, "months": 1, "bonus_usd": 1}, "bonus_usd", -5) is None
+    # losses / troops never reaches 0 for any number of troops
+    assert graph.solve(ds, "casualty_rate", {"losses": 1_000, "troops": 1}, "troops", 0.0) is None
+
+
+def test_solve_gives_a_value_below_zero_when_that_is_the_answer(ds):
+    # 1 × (1 × 1 + bonus) = −5 needs a bonus of −6: the input's limits rule it out, solve still says it
+    assert graph.solve(ds, "annual_value_usd", {"troops": 1, "monthly_pay_usd": 1, "months": 1, "bonus_usd": 1}, "bonus_usd", -5) == pytest.approx(-6)
 
 
 @given(ranges(), ranges())

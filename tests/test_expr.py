@@ -302,7 +302,7 @@ def test_solve_for_a_divisor() -> None:
 @pytest.mark.parametrize(
     ("text", "env", "name", "target"),
     [
-        ("rounds * price", {"rounds": 6e6}, "price", -1.0),
+        ("rounds / price", {"rounds": 6e6}, "price", 0.0),
         ("x - x + 3", {}, "x", 3.0),
         ("0 * x", {}, "x", 0.0),
         ("a + b", {"a": 1, "b": 2}, "x", 3.0),
@@ -312,6 +312,10 @@ def test_solve_for_a_divisor() -> None:
 )
 def test_solve_gives_none_where_no_value_works(text: str, env: dict[str, float], name: str, target: float) -> None:
     assert solve(compile_expr(text), env, name, target) is None
+
+
+def test_solve_finds_a_negative_answer_when_no_positive_one_exists() -> None:
+    assert solve(compile_expr("rounds * price"), {"rounds": 6e6}, "price", -1.0) == pytest.approx(-1 / 6e6)
 
 
 def test_solve_gives_zero_where_zero_is_the_answer() -> None:

@@ -121,7 +121,9 @@ def solve(c: Compiled, env: Mapping[str, float], name: str, target: float) -> fl
 
 
 def root(fn: Callable[[float], float], target: float) -> float | None:
-    """The x >= 0 where fn(x) == target; None where there is none, or fn does not depend on x."""
+    """The x where fn(x) == target, looked for at x >= 0 first, then below 0 (a value an input's
+    limits may rule out, but the answer all the same); None where there is none, or fn does not
+    depend on x."""
 
     def gap(x: float) -> float:
         g = fn(x) - target
@@ -129,10 +131,14 @@ def root(fn: Callable[[float], float], target: float) -> float | None:
             raise ArithmeticError("not a number")
         return g
 
-    try:
-        return _root(gap)
-    except (ExprError, ArithmeticError):
-        return None
+    for sign in (1.0, -1.0):
+        try:
+            found = _root(lambda x, sign=sign: gap(sign * x))
+        except (ExprError, ArithmeticError):
+            found = None
+        if found is not None:
+            return sign * found
+    return None
 
 
 def _root(gap: Callable[[float], float]) -> float | None:

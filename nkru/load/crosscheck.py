@@ -11,6 +11,7 @@ from nkru.engine import expr, unitcheck, units
 from nkru.errors import NkruError, Problem, suggest
 from nkru.load.resolve import figure_section
 from nkru.model import Claim, ClaimInput, Dataset, plain
+from nkru.model.schema import basis_problem
 
 
 def _unknown(kind: str, ref: str, known: Any) -> str:
@@ -72,10 +73,7 @@ def provenance_problems(ds: Dataset) -> list[Problem]:
     for name, spec in ds.inputs.items():
         if ds.units.get(name) is None or spec.from_ is not None:
             continue
-        for fid in spec.figures:
-            basis = ds.figures[fid].basis
-            if spec.basis and basis and basis not in (spec.basis, "total"):
-                problems.append(at("assumptions", name, ("figures",), f"figure {fid} is {basis}; {name} is {spec.basis}"))
+        problems += [at("assumptions", name, ("figures",), p) for fid in spec.figures if (p := basis_problem(name, spec.basis, ds.figures[fid]))]
         stated, why = stated_numbers(ds, name, spec.figures)
         problems += [at("assumptions", name, ("figures",), w) for w in why]
         for key in ("value", "low", "high") if spec.figures and not why else ():

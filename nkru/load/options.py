@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from nkru.errors import DataError, Locator, UsageError, shown, suggest
 from nkru.load.dataset import bundled_data_dir, display_name
 from nkru.model import DISTRIBUTIONS, FLOOR_QUALIFIERS, Dataset, Input, Range, ScenarioFile, check_distribution, plain
-from nkru.model.schema import outside_limits
+from nkru.model.schema import basis_problem, outside_limits
 
 _OVERRIDE_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d[\d_]*)?(\.\d+)?([eE][-+]?\d+)?$")
 
@@ -177,6 +177,10 @@ def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> In
         value = figure.range.take(setting.take).scaled(units.factor(ds.units[figure.id], target))
         figures = (figure.id,)
     check_distribution(setting.distribution, setting.mode, value)
+    for fid in figures:
+        mismatch = basis_problem(name, ds.inputs[name].basis, ds.figures[fid])
+        if mismatch:
+            raise ValueError(mismatch)
     limit = outside_limits(value, ds.inputs[name].min, ds.inputs[name].max)
     if limit:
         raise ValueError(limit)

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from nkru.engine import expr, intervals, unitcheck, units
 from nkru.errors import Locator, Problem, suggest
 from nkru.model import Figure, InputSpec, ModelFile, Quantity, Range
+from nkru.model.schema import basis_problem
 
 
 class Resolved(NamedTuple):
@@ -163,7 +164,9 @@ def _derived_inputs(inputs: dict[str, InputSpec], figures: dict[str, Figure], un
         bad = [n for n in c.names if n not in figures]
         for n in bad:
             problems.append(problem(f"unknown figure '{n}'{suggest(n, figures)}: from: is an expression over figure ids", max(spec.from_.find(n), 0)))
-        factor = None if bad else _unit_factor(c, unit_of, registry, unit_of.get(name), problem, problems)
+        mismatched = [p for n in c.names if n in figures and (p := basis_problem(name, spec.basis, figures[n]))]
+        problems += [problem(p) for p in mismatched]
+        factor = None if bad or mismatched else _unit_factor(c, unit_of, registry, unit_of.get(name), problem, problems)
         if factor is None:
             continue
         try:

@@ -172,6 +172,14 @@ class InputSpec:
             raise ValueError(problem)
 
 
+def basis_problem(name: str, basis: str | None, figure: Figure) -> str | None:
+    """Why a figure cannot give an input with this basis its numbers (a pay with no period
+    stated as a one-off bonus), or None."""
+    if basis and figure.basis and figure.basis not in (basis, "total"):
+        return f"figure {figure.id} is {figure.basis}; {name} is {basis}"
+    return None
+
+
 def outside_limits(value: Range, low: float | None, high: float | None) -> str | None:
     """Why a range breaks an input's min/max, or None."""
     if low is not None and value.low < low:
