@@ -107,7 +107,7 @@ def test_internal_error_is_a_bug_not_a_finding(monkeypatch):
     assert result.exit_code == 70
     assert result.stderr == (
         "nkru: internal error (a bug in nkru, not a problem in your data): RuntimeError: boom. "
-        "Rerun with --debug (or NKRU_DEBUG=1) for the traceback and report it.\n"
+        "Rerun as `nkru --debug COMMAND ...` (or with NKRU_DEBUG=1) for the traceback and report it.\n"
     )
 
 

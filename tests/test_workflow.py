@@ -160,7 +160,7 @@ def test_every_format_of_every_command(command: str):
 
 def test_csv_of_results_has_the_documented_columns():
     rows = list(csv.DictReader(io.StringIO(run("deal-value", "--format", "csv").stdout)))
-    assert list(rows[0]) == ["id", "label", "value", "low", "high", "unit", "sources"]
+    assert list(rows[0]) == ["id", "label", "value", "low", "high", "unit", "sources", "bounds", "dollars"]
     assert (rows[0]["id"], rows[0]["value"], rows[0]["sources"]) == ("annual_value_usd", "286000000", "lowy;brief;inss-627;bbc;nis;hankook-ilbo")
 
 

@@ -74,7 +74,7 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                     raise
                 sys.stderr.write(
                     f"nkru: internal error (a bug in nkru, not a problem in your data): {type(error).__name__}: {error}. "
-                    "Rerun with --debug (or NKRU_DEBUG=1) for the traceback and report it.\n"
+                    "Rerun as `nkru --debug COMMAND ...` (or with NKRU_DEBUG=1) for the traceback and report it.\n"
                 )
                 raise typer.Exit(EXIT_BUG) from None
 

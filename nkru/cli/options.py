@@ -30,7 +30,7 @@ ScenarioOption = Annotated[
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table for people; json, csv or markdown for scripts and reports.")]
 OutputOption = Annotated[Path | None, typer.Option("--output", metavar="FILE", help="Write the chosen format to FILE (atomically) instead of stdout.")]
-ForceOption = Annotated[bool, typer.Option("--force", help="Let --output, --svg and --html replace an existing file.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Let the files this command writes replace existing ones.")]
 SvgOption = Annotated[Path | None, typer.Option("--svg", metavar="FILE", help="Also save the table as an SVG image.")]
 HtmlOption = Annotated[Path | None, typer.Option("--html", metavar="FILE", help="Also save the table as an HTML page.")]
 

@@ -14,12 +14,13 @@ from nkru.load.dataset import bundled_data_dir, display_name
 from nkru.model import DISTRIBUTIONS, FLOOR_QUALIFIERS, Dataset, Input, Range, ScenarioFile, check_distribution, plain
 from nkru.model.schema import basis_problem, outside_limits
 
-_OVERRIDE_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d[\d_]*)?(\.\d+)?([eE][-+]?\d+)?$")
+# ASCII digits only, as in YAML: `--set` must not read ١٢ as 12 when the data files refuse it.
+_OVERRIDE_NUMBER = re.compile(r"^[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9][0-9_]*)?(\.[0-9]+)?([eE][-+]?[0-9]+)?$", re.ASCII)
 
 
 def _number(text: str, option: str) -> float:
     text = text.strip()
-    if not text or not _OVERRIDE_NUMBER.match(text) or not any(c.isdigit() for c in text):
+    if not text or not _OVERRIDE_NUMBER.match(text) or not any(c in "0123456789" for c in text):
         raise UsageError(f"{option}: '{text}' is not a number" if text else f"{option}: give a number after '='")
     value = float(text.replace(",", "").replace("_", ""))
     if not math.isfinite(value):

@@ -282,12 +282,14 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
     return obj
 
 
-RESULT_COLUMNS = ("id", "label", "value", "low", "high", "unit", "sources")
+RESULT_COLUMNS = ("id", "label", "value", "low", "high", "unit", "sources", "bounds", "dollars")
 
 
 def results_csv(results: list[Row]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """The result rows as CSV: id, label, value, low, high, unit, sources."""
-    rows = [(r.id, r.label, *range_json(r.range).values(), r.unit, ";".join(r.sources)) for r in results]
+    """The result rows as CSV: id, label, value, low, high, unit, sources, whether the bounds
+    are exact, and with --dollars the year the money is in (or "nominal")."""
+    rows = [(r.id, r.label, *range_json(r.range).values(), r.unit, ";".join(r.sources), "exact" if r.exact else "enclosure", r.dollars)
+            for r in results]
     return RESULT_COLUMNS, rows
 
 

@@ -79,7 +79,8 @@ def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[An
                 fmt(s.at_low, unit), fmt(s.at_high, unit), fmt(s.swing, unit), bar(s), "—" if corr is None else f"{corr:+.2f}",
             ))
         caption = (
-            f"One input at a time from its low to its high, the others at their central values ({result_id} = {fmt(baseline, unit)}); "
+            f"One input at a time from its low to its high, the others at their central values (the middle of a range that "
+            f"states none; there {result_id} = {fmt(baseline, unit)}); "
             f"rank correlation from {samples:,} samples, seed {seed}. Inputs without a range do not swing."
         )
         columns = ("Input", "Low → high", "Result at low", "Result at high", "Swing", "", "Rank corr.")
