@@ -158,10 +158,9 @@ def claim_findings(ds: Dataset, outcomes: list[ClaimOutcome]) -> list[Problem]:
     for outcome in outcomes:
         claim = outcome.claim
         if outcome.status == "differs":
-            numbers = f"recomputed {_shown(outcome.computed)} against the stated {_shown(outcome.stated)} (test: {outcome.test})" if outcome.stated else ""
             findings.append(ds.locator.problem(
                 "claims", claim.id, ("stated",),
-                f"differs: {numbers}; {claim.says} No longer reproduces from {', '.join(_input_names(outcome))}".replace("differs: ; ", "differs: ")))
+                f"differs: {_why(outcome)} — {claim.says} — no longer reproduces from {', '.join(_input_names(outcome))}"))
         elif outcome.holds and claim.expect == "unexplained":
             findings.append(ds.locator.problem("claims", claim.id, ("expect",), "now reproduces from its inputs; set `expect: reproduces` if that is right"))
     return findings
@@ -170,7 +169,20 @@ def claim_findings(ds: Dataset, outcomes: list[ClaimOutcome]) -> list[Problem]:
 def _shown(r: Range | None) -> str:
     if r is None:
         return ""
-    return plain(r.value) if r.value is not None else f"{plain(r.low)}..{plain(r.high)}"
+    return plain(round(r.value, 2)) if r.value is not None else f"{plain(round(r.low, 2))}..{plain(round(r.high, 2))}"
+
+
+def _why(outcome: ClaimOutcome) -> str:
+    """Which side of its test a claim's recomputed value fell on, with the bound it missed."""
+    claim, computed, stated = outcome.claim, outcome.computed, outcome.stated
+    if stated is None:
+        return f"recomputed {_shown(computed)}, which is not {claim.stated}"
+    x = computed.value if computed.value is not None else computed.low
+    if outcome.test == "at least" and claim.ceiling is not None and x > stated.low:
+        return f"recomputed {_shown(computed)} is above the ceiling {plain(round(stated.high * claim.ceiling, 2))} ({claim.ceiling:g} × the stated {_shown(stated)}: {claim.words})"
+    if outcome.test == "between" and claim.within and stated.low:
+        return f"recomputed ÷ stated is {x / stated.low:.3g}, outside {claim.within[0]:g}–{claim.within[1]:g} ({claim.words})"
+    return f"recomputed {_shown(computed)} against the stated {_shown(stated)} (test: {outcome.test})"
 
 
 def _input_names(outcome: ClaimOutcome) -> list[str]:

@@ -141,8 +141,9 @@ def comparison(ds: Dataset, env: Env, cid: str) -> ComparisonTable:
         rows = []
         for mid, measure in spec.measures.items():
             c = expr.compile_expr(measure.formula)
-            rows.append(row(ds, local, f"{mid}_{fid}", measure.label.replace("{figure}", fid), c, measure.unit, measure=mid, against=fid))
-            rows[-1] = rows[-1]._replace(figures=(fid,), sources=tuple(dict.fromkeys(rows[-1].sources + sources_of(ds, [fid]))))
+            made = row(ds, local, f"{mid}_{fid}", measure.label.replace("{figure}", fid), c, measure.unit, measure=mid, against=fid)
+            formula = re.sub(r"\bagainst\b", fid, made.formula)  # the row names the figure it is set against
+            rows.append(made._replace(formula=formula, figures=(fid,), sources=tuple(dict.fromkeys(made.sources + sources_of(ds, [fid])))))
         compared.append(Compared(ds.figures[fid], env.own[fid], tuple(rows)))
     groups: dict[str, list[Compared]] = {}
     for item in compared:
@@ -232,13 +233,3 @@ def calc(ds: Dataset, qids: list[str], inputs: dict[str, Input], dollars: int | 
     used = _used_inputs(ds, qids, inputs)
     return Computed("calc", used, results, [], env.restater.warnings if env.restater else [],
                     dollars=dollars, headline=qids[0], input_sources=_input_sources(ds, used), env=env)
-
-
-def all_rows(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Row]:
-    """Every row nkru can show, by id, and every input: what `nkru explain` can trace."""
-    env = env_for(ds, inputs)
-    rows = {name: row(ds, env, name, name, expr.compile_expr(name), item.unit) for name, item in inputs.items()}
-    rows |= {qid: quantity_row(ds, env, qid) for qid in ds.quantities}
-    for name in ds.model.commands:
-        rows |= {r.id: r for r in command(ds, name, inputs).results}
-    return rows

@@ -4,10 +4,10 @@ claims' candidates and remainders)."""
 
 from __future__ import annotations
 
-from nkru.compute import Computed, Env, row, sources_of
+from nkru.compute import Computed, Env, command, env_for, quantity_row, row, sources_of
 from nkru.engine import expr
 from nkru.engine.claims import reconcile
-from nkru.model import Dataset, Range, Row
+from nkru.model import Dataset, Input, Range, Row
 
 
 def context_rows(ds: Dataset, env: Env, comparison: str | None) -> list[Row]:
@@ -58,3 +58,15 @@ def basis_flags(ds: Dataset, rows: list[Row]) -> list[str]:
         if (article.basis or "total") != r.basis and article.range.low == r.range.value:
             flags.append(f"{r.label} puts {article.id}'s amount {r.basis}, where {article.id} says {article.basis}")
     return flags
+
+
+def all_rows(ds: Dataset, inputs: dict[str, Input]) -> dict[str, Row]:
+    """Every row nkru can show, by id, and every input: what `nkru explain` can trace."""
+    env = env_for(ds, inputs)
+    rows = {name: row(ds, env, name, name, expr.compile_expr(name), item.unit) for name, item in inputs.items()}
+    rows |= {qid: quantity_row(ds, env, qid) for qid in ds.quantities}
+    # and the rows --context adds, which can be traced too
+    for name, spec in ds.model.commands.items():
+        rows |= {r.id: r for r in command(ds, name, inputs).results}
+        rows |= {r.id: r for r in context_rows(ds, env, spec.comparison) if r.formula}
+    return rows

@@ -80,17 +80,17 @@ def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range
         from nkru.engine.correlate import CorrelationError, correlate
         from nkru.engine.correlate import realised as measure
 
-        for i, c in used:
-            fixed = [n for n in c.between if not isinstance(drawn[n], np.ndarray)]
-            if fixed:
-                message = f"{fixed[0]} has one value in this run, so it cannot be correlated; give it a range (--set {fixed[0]}=LOW..HIGH)"
-                raise DataError([ds.locator.problem("correlations", i, ("between",), message)])
+        # A pair one of whose inputs this run fixes (a scenario, --set) has nothing to correlate:
+        # it is left out, and reported with a realised correlation of nan.
+        fixed = [(a, b, rho) for a, b, rho in pairs if not all(isinstance(drawn[n], np.ndarray) for n in (a, b))]
+        pairs = [p for p in pairs if p not in fixed]
+        realised = [(a, b, rho, math.nan) for a, b, rho in fixed]
         arrays = {k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}
         try:
             drawn |= correlate(arrays, pairs, rng)
         except CorrelationError as error:
             raise DataError([ds.locator.problem("correlations", used[0][0], (), str(error))]) from None
-        realised = measure({k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}, pairs)
+        realised = measure({k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}, pairs) + realised
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         base = {name: values * graph.scale(ds, name) for name, values in drawn.items()}
         result = graph.at(ds, qid, base) / graph.scale(ds, qid)

@@ -46,9 +46,8 @@ def test_editing_a_figure_a_claim_depends_on_fails_check(data_copy: Path, monkey
     # The losses assumption cites the edited figure too, so it no longer holds either.
     assert lines[0].startswith("assumptions.yaml: assumptions.losses.high: 3,800 is not stated by its figures (losses_lowy)")
     assert lines[1] == (
-        "claims.yaml: claims[lowy-casualty-rate].stated: differs: recomputed 9.090909..43.636364 against the stated 9..35 (test: equal); "
-        "1,000 to 3,800 losses among 11,000 troops "
-        "equate to a casualty rate of 9-35%. No longer reproduces from losses_lowy, troops_lowy"
+        "claims.yaml: claims[lowy-casualty-rate].stated: differs: recomputed 9.09..43.64 against the stated 9..35 (test: equal) — "
+        "1,000 to 3,800 losses among 11,000 troops equate to a casualty rate of 9-35%. — no longer reproduces from losses_lowy, troops_lowy"
     )
     assert lines[-1] == "nkru check: 2 findings"
 

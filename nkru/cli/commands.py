@@ -136,12 +136,18 @@ def explain(
 
     Example: nkru explain QUANTITY --scenario NAME
     """
-    from nkru import compute, render
+    from nkru import render
     from nkru.errors import suggest
 
     ds, inputs, run = setup(data, scenario, set_)
-    rows = compute.all_rows(ds, inputs)
+    from nkru.context import all_rows
+
+    rows = all_rows(ds, inputs)
     if result_id not in rows:
+        if result_id in ds.figures:
+            raise UsageError(f"explain {result_id}: a figure, not a computed number; `nkru figures --format json` shows it with its quote")
+        if any(c.id == result_id for c in ds.claims):
+            raise UsageError(f"explain {result_id}: a claim; `nkru check` and the claims table show how it is recomputed")
         raise UsageError(f"explain {result_id}: unknown id{suggest(result_id, rows) or '; `nkru calc` lists the quantities'}")
     run["rerun"] = rerun("explain", data, scenario or [], set_ or [], result_id)
     quantity_rows = {q: rows[q] for q in ds.quantities}

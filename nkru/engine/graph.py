@@ -71,7 +71,7 @@ def bounds(ds: Dataset, names: list[str], env: Mapping[str, Range]) -> dict[str,
             _finite(qid, value)
         except expr.ExprError as error:
             # Located at the formula in model.yaml, with the inputs it met, so the user can see which one is at fault.
-            message = f"{expr.show(q.formula)}: {error} ({_describe(q.formula.names, known)})"
+            message = f"{expr.show(q.formula)}: {error}" + (f" ({_describe(q.formula.names, known)})" if q.formula.names else "")
             raise DataError([ds.locator.problem("quantities", qid, ("formula",), message)]) from None
         exact = exact and all(out[d][1] for d in q.formula.names if d in out) and _disjoint(ds, q.formula.names, env)
         known[qid] = value
@@ -89,7 +89,7 @@ def bounds_of(ds: Dataset, c: expr.Compiled, env: Mapping[str, Range], label: st
         value, exact = intervals.bounds(c, {n: known[n] for n in c.names})
         _finite(label, value)
     except expr.ExprError as error:
-        raise NkruError(f"{label} = {expr.show(c)}: {error} ({_describe(c.names, known)})") from None
+        raise NkruError(f"{label} = {expr.show(c)}: {error}" + (f" ({_describe(c.names, known)})" if c.names else "")) from None
     exact = exact and all(computed[q][1] for q in quantities) and _disjoint(ds, c.names, env)
     return value, exact
 

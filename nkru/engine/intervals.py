@@ -132,8 +132,12 @@ def root(fn: Callable[[float], float], target: float) -> float | None:
         return g
 
     for sign in (1.0, -1.0):
+
+        def side(x: float, sign: float = sign) -> float:
+            return gap(sign * x)
+
         try:
-            found = _root(lambda x, sign=sign: gap(sign * x))
+            found = _root(side)
         except (ExprError, ArithmeticError):
             found = None
         if found is not None:

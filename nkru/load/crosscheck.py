@@ -106,6 +106,10 @@ def claim_problems(ds: Dataset, claim: Claim) -> list[Problem]:
     missing = sorted(needs - set(claim.inputs))
     if missing:
         problems.append(at("claims", claim.id, ("inputs",), f"{claim.formula} needs {', '.join(missing)}: a claim is recomputed from stated inputs"))
+    for name in claim.inputs:
+        if name not in ds.inputs and (name in ds.figures or name in ds.quantities):
+            what = "a figure id" if name in ds.figures else "a quantity"
+            problems.append(at("claims", claim.id, ("inputs", name), f"'{name}' is {what}; give the claim's input another name"))
     places = [(("inputs",), claim.inputs)] + [(("candidates", i, "inputs"), cand.inputs) for i, cand in enumerate(claim.candidates)]
     for where, given in places:
         for name, spec in given.items():

@@ -238,6 +238,8 @@ def _message(error: dict[str, Any]) -> str:
         return f"write numbers without commas or currency signs (11_000, 1.3e9), not '{value}'"
     if kind in ("float_type", "int_type") and isinstance(value, str):
         return f"'{value}' is not a number"
+    if kind == "string_too_short":
+        return "must not be empty"
     if kind in ("string_type", "union_tag_invalid") or kind.startswith("string_"):
         return f"expected text, found {_kind_of(value) if not isinstance(value, (int, float)) else repr(value)}" if kind == "string_type" else message_of(error)
     message = message_of(error)

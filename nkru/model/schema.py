@@ -47,8 +47,8 @@ class Strict:
         if self.kind == "integer":
             return core_schema.int_schema(strict=True, **self.constraints)
         if self.kind == "unit":  # `unit: 1` (a fraction) is a number in YAML; read it as the unit text "1"
-            either = core_schema.union_schema([core_schema.str_schema(strict=True, min_length=1, max_length=200), core_schema.int_schema(strict=True)])
-            return core_schema.no_info_after_validator_function(str, either)
+            text = core_schema.str_schema(strict=True, min_length=1, max_length=200)
+            return core_schema.no_info_before_validator_function(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v, text)
         return core_schema.str_schema(strict=True, **self.constraints)
 
 
@@ -223,8 +223,8 @@ class ClaimInput:
     def __post_init__(self) -> None:
         if (self.figure is None) == (self.value is None):
             raise ValueError("give either figure or value")
-        if self.value is not None and self.unit is None:
-            raise ValueError("a literal value needs its unit")
+        if self.value is not None and (self.unit is None or not self.note):
+            raise ValueError("a number of the claim's own needs its unit and a note saying which words imply it")
 
 
 @dataclass(eq=False, repr=False)
@@ -281,7 +281,7 @@ class Claim:
         if self.within is not None and (len(self.within) != 2 or self.within[0] > self.within[1]):
             raise ValueError("within is [low, high], low <= high")
         if (self.ceiling is not None or self.within is not None) and not self.words:
-            raise ValueError("words: the article's words that set the ceiling or bounds")
+            raise ValueError("give words: the article's words that set the ceiling or bounds")
         if isinstance(self.stated, Comparison) and (self.test or self.ceiling or self.within):
             raise ValueError("a comparison in words states its test with below: / above:")
 

@@ -71,12 +71,11 @@ def _figure_node(ds: Dataset, figure: Figure) -> Node:
 def _input_node(ds: Dataset, item: Input) -> Node:
     value = fmt(item.range.value, item.unit)
     spread = "" if item.range.is_point else f" (range {fmt_range(item.range, item.unit)})"
-    if item.origin != "data":
-        origin = f"set by {item.origin}"
-    elif item.derived:
-        origin = f"from {pretty(item.derived)} (assumptions.yaml)"
+    where = "assumptions.yaml" if item.origin == "data" else item.origin
+    if item.derived:
+        origin = f"from {pretty(item.derived)} ({where})"
     else:
-        origin = "from the data (assumptions.yaml)"
+        origin = "from the data (assumptions.yaml)" if item.origin == "data" else f"set by {item.origin}"
     head = f"{item.name} = {value}{spread}{unit_words(item.unit)}, {origin}"
     children = [Node(f"note (the analyst's own reasoning): {item.note}")] if item.note and not item.figures else []
     if item.note and item.figures:

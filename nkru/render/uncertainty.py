@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nkru.model import Dataset
@@ -36,7 +37,10 @@ def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
     caption = f"{fmt(low, unit)} {spark} {fmt(high, unit)}   (0.5th to 99.5th percentile)"
     title = f"Simulation of {simulated.result_id}: {s['samples']:,} samples, seed {simulated.simulation.seed}"
     readings = ", ".join(f"{name} {reading}" for name, reading in simulated.readings.items())
-    correlated = "; ".join(f"{a}–{b} rank {target:+.2f} (realised {real:+.2f})" for a, b, target, real in simulated.simulation.correlations)
+    correlated = "; ".join(
+        f"{a}–{b} rank {target:+.2f} " + ("(not applied: one of them has one value in this run)" if math.isnan(real) else f"(realised {real:+.2f})")
+        for a, b, target, real in simulated.simulation.correlations
+    )
     caption += f"\nReadings: {readings}" + (f"\nCorrelations: {correlated}" if correlated else "")
     distribution = sheet(title, stats, [tuple(fmt(s[k], unit) for k in stats)], right=stats, caption=caption)
     sheets = [distribution]
@@ -51,7 +55,10 @@ def simulation_json(simulated: Any) -> dict[str, Any]:
     return {
         "simulation": {
             "result": simulated.result_id, "seed": simulated.simulation.seed, **simulated.summary, "readings": simulated.readings,
-            "correlations": [{"between": [a, b], "rank": target, "realised": real} for a, b, target, real in simulated.simulation.correlations],
+            "correlations": [
+                {"between": [a, b], "rank": target, "realised": None if math.isnan(real) else real, "applied": not math.isnan(real)}
+                for a, b, target, real in simulated.simulation.correlations
+            ],
         },
         "probabilities": [
             {"id": p.id, "probability": p.probability, "figure": p.figure} for p in simulated.probabilities
