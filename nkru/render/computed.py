@@ -34,8 +34,18 @@ def provenance(result: Row, refs: SourceRefs) -> str:
 
 def stated_text(ds: Dataset, outcome: ClaimOutcome) -> str:
     """What the article states for a claim: the figure with its qualifier, or its words."""
-    stated = outcome.claim.stated
-    return f'"{stated.text}"' if isinstance(stated, Comparison) else fmt_figure(ds.figures[stated])
+    claim = outcome.claim
+    stated = claim.stated
+    if isinstance(stated, Comparison):
+        return f'"{stated.text}"'
+    text = fmt_figure(ds.figures[stated])
+    if claim.ceiling is not None:  # the test the article's words set, beside them
+        return f"{text}\n(at most {claim.ceiling:g}× it: {claim.words})"
+    if claim.test == "between" and claim.within:
+        return f"{text}\n(recomputed ÷ stated within {claim.within[0]:g}–{claim.within[1]:g}: {claim.words})"
+    if claim.test == "at most":
+        return f"at most {text}"
+    return text
 
 
 def computed_text(outcome: ClaimOutcome) -> str:
