@@ -11,7 +11,7 @@ from nkru.engine import expr, graph
 from nkru.engine.bands import Placement, place, stated_bands
 from nkru.engine.claims import ClaimOutcome, reconcile
 from nkru.errors import UsageError
-from nkru.model import Dataset, Figure, Input, Range, Row
+from nkru.model import Dataset, Figure, Input, Range, Row, plain
 
 
 def inputs_for(ds: Dataset, overrides: list[Input]) -> dict[str, Input]:
@@ -109,8 +109,6 @@ def _unit_factor(ds: Dataset, fid: str, name: str) -> float:
 
 
 def _count(figure: Figure) -> str:
-    from nkru.model import plain
-
     return plain(figure.value) if figure.value is not None else f"{plain(figure.low or 0)}–{plain(figure.high or 0)}"
 
 
@@ -210,13 +208,29 @@ def command(ds: Dataset, name: str, inputs: dict[str, Input], dollars: int | Non
         placements = (place(first.range.low, stated), place(first.range.high, stated))
     used = _used_inputs(ds, [spec.headline, *spec.results], inputs)
     claims = [reconcile(ds, c) for c in ds.claims if c.id in spec.claims]
-    warnings = (table.warnings[:1] if table else []) + (env.restater.warnings if env.restater else [])
+    warnings = (table.warnings[:1] if table else []) + (env.restater.warnings if env.restater else []) + implausible(ds, results)
     return Computed(name, used, results, claims, warnings, placements, (ds.model.bands[spec.bands].title, ds.model.bands[spec.bands].column) if spec.bands else None,
                     table, dollars=dollars, headline=spec.headline, input_sources=_input_sources(ds, used), env=env)
 
 
 def _input_sources(ds: Dataset, inputs: dict[str, Input]) -> dict[str, tuple[str, ...]]:
     return {name: sources_of(ds, item.figures) for name, item in inputs.items()}
+
+
+def implausible(ds: Dataset, rows: list[Row]) -> list[str]:
+    """A warning for each quantity whose range passes the min or max model.yaml gives it (a
+    casualty rate above 1): the inputs behind it cannot all be right."""
+    out = []
+    for r in rows:
+        spec = ds.model.quantities.get(r.id)
+        unit = "as a fraction" if r.unit == "1" else r.unit
+        if spec is None:
+            continue
+        if spec.max is not None and r.range.high > spec.max:
+            out.append(f"{r.id} reaches {plain(r.range.high)} ({unit}), above the most it can be, {plain(spec.max)}: the inputs cannot all be right")
+        if spec.min is not None and r.range.low < spec.min:
+            out.append(f"{r.id} reaches {plain(r.range.low)} ({unit}), below the least it can be, {plain(spec.min)}: the inputs cannot all be right")
+    return out
 
 
 def _used_inputs(ds: Dataset, names: list[str], inputs: dict[str, Input]) -> dict[str, Input]:
@@ -231,5 +245,5 @@ def calc(ds: Dataset, qids: list[str], inputs: dict[str, Input], dollars: int | 
     env = env_for(ds, inputs, dollars)
     results = [quantity_row(ds, env, qid) for qid in qids]
     used = _used_inputs(ds, qids, inputs)
-    return Computed("calc", used, results, [], env.restater.warnings if env.restater else [],
+    return Computed("calc", used, results, [], (env.restater.warnings if env.restater else []) + implausible(ds, results),
                     dollars=dollars, headline=qids[0], input_sources=_input_sources(ds, used), env=env)

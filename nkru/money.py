@@ -85,6 +85,8 @@ def rate_of(ds: Dataset, figure: Figure) -> Rate:
     others = [c for c, e in found.items() if e == 1 and c != "USD"]
     if found.get("USD") != -1 or len(found) != 2 or len(others) != 1:
         raise MoneyError(f"{figure.id} is not an exchange rate (unit {figure.unit})")
+    if not figure.range.low > 1e-300:  # a rate of 0 converts nothing; one near it overflows
+        raise MoneyError(f"{figure.id} is an exchange rate of {figure.range.low:g}; a rate must be above 0")
     return Rate(figure.id, others[0], figure.range, figure.as_of)
 
 

@@ -308,3 +308,18 @@ def test_an_inconsistent_set_of_correlations_fails_check(data_copy: Path, monkey
     assert result.exit_code == 1
     assert re.sub(r":\d+:\d+:", ":", result.stdout.splitlines()[0]) == (
         "assumptions.yaml: correlations[0]: the correlations given are inconsistent (the matrix is not positive definite); make them weaker or drop one")
+
+
+def test_a_quantity_past_what_it_can_be_is_flagged():
+    result = run("casualties", "--set", "losses=20000")
+    assert result.exit_code == 0
+    assert "Warning: casualty_rate reaches 2 (as a fraction), above the most it can be, 1: the inputs cannot all be right." in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("rate", ["0", "1e-320"])
+def test_an_exchange_rate_of_zero_is_refused_not_divided_by(data_copy: Path, monkeypatch, rate: str):
+    monkeypatch.chdir(data_copy)
+    edit(data_copy / "context.yaml", "    value: 88\n", f"    value: {rate}\n")
+    result = run("check", "--data", str(data_copy))
+    assert result.exit_code == 1
+    assert "per: rub_per_usd is an exchange rate of" in result.stdout and "it must be above 0" in result.stdout

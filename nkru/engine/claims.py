@@ -7,6 +7,7 @@ import math
 from typing import Any, NamedTuple
 
 from nkru.engine import expr, graph, intervals, units
+from nkru.errors import NkruError
 from nkru.model import FLOOR_QUALIFIERS, Claim, ClaimInput, Comparison, Dataset, Range
 
 
@@ -45,7 +46,10 @@ def bind(ds: Dataset, name: str, given: str | ClaimInput) -> Binding:
     else:
         whole = ds.figures[spec.figure].range
         if spec.per is not None:
-            whole = whole.scaled(1 / ds.figures[spec.per].range.low)
+            rate = ds.figures[spec.per].range.low
+            if not rate > 1e-300:  # 0, or so near it that dividing overflows
+                raise NkruError(f"per: {spec.per} is an exchange rate of {rate:g}; it must be above 0")
+            whole = whole.scaled(1 / rate)
     taken = whole.take(spec.take)
     base = taken.scaled(unit.scale)
     if name in ds.inputs:

@@ -142,6 +142,8 @@ def binding_problem(ds: Dataset, name: str, given: str | ClaimInput, used: bool,
     for ref in (spec.figure, spec.per):
         if ref is not None and ref not in ds.figures:
             return _unknown("figure", ref, ds.figures)
+    if spec.per is not None and not ds.figures[spec.per].range.low > 1e-300:
+        return f"per: {spec.per} is an exchange rate of {ds.figures[spec.per].range.low:g}; it must be above 0"
     try:
         unit = claim_engine.binding_unit(ds, spec)
     except units.UnitError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nkru.model.schema import FORBID, Id, Name, Text, UnitText
+from nkru.model.schema import FORBID, AnyNumber, Id, Name, Text, UnitText
 
 
 @dataclass(eq=False, repr=False)
@@ -15,6 +15,8 @@ class QuantitySpec:
     formula: Text
     unit: UnitText
     note: Text | None = None
+    min: AnyNumber | None = None  # a value outside min..max cannot be right: the output says so
+    max: AnyNumber | None = None
 
 
 @dataclass(eq=False, repr=False)
