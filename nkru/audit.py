@@ -124,8 +124,7 @@ def correlation_findings(ds: Dataset) -> list[Problem]:
     together (a positive-definite matrix). Tried on a small seeded sample, as --simulate would."""
     if not ds.correlations:
         return []
-    import numpy as np
-
+    from nkru.engine.arrays import np
     from nkru.engine.correlate import CorrelationError, correlate
 
     findings = []

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from nkru.engine import graph
+from nkru.engine.arrays import np
 from nkru.engine.bands import Placement, stated_bands
 from nkru.errors import DataError, UsageError
 from nkru.model import Dataset, Input, Range
@@ -56,60 +55,121 @@ class Simulation(NamedTuple):
     correlations: list[tuple[str, str, float, float]]  # (a, b, target, realised)
 
 
-def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range], n: int, seed: int) -> Simulation:
+CHUNK = 1 << 16  # samples drawn and evaluated at a time: memory stays near the result's 8 bytes a sample
+
+
+def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range], n: int, seed: int, keep: bool = True) -> Simulation:
     """Sample each input the quantity uses, in the formulas' order, from one seeded generator
     (`ranges` in each name's own unit); impose the declared correlations; then evaluate in base
-    units. Figures in formulas are sampled uniformly over their stated bounds, like any range."""
+    units. Figures in formulas are sampled uniformly over their stated bounds, like any range.
+
+    Samples are drawn in chunks of CHUNK, always in the same order, so a seed gives the same
+    samples whether or not the inputs are kept (`keep`: for --samples-out and rank
+    correlations; correlations need every input's samples at once and keep them too)."""
     if n < 1:
         raise UsageError(f"--simulate {n}: give a number of samples of at least 1")
     if n > MAX_SAMPLES:
-        raise UsageError(f"--simulate {n:,}: at most {MAX_SAMPLES:,} samples (each input and the result take 8 bytes a sample: "
-                         f"{n * 8 * 4 / 2**30:,.1f} GiB or more here)")
+        raise UsageError(f"--simulate {n:,}: at most {MAX_SAMPLES:,} samples (the result alone takes 8 bytes a sample, "
+                         f"{n * 8 / 2**30:,.1f} GiB here, and --samples-out as much again for each input)")
     if seed < 0:
         raise UsageError(f"--seed {seed}: give a seed of 0 or more")
-    rng = np.random.default_rng(seed)
     names, figures = graph.leaves(ds, qid)
-    drawn: dict[str, np.ndarray | float] = {name: draw(rng, inputs[name], ranges[name], n) for name in names}
+    used = [(i, c) for i, c in enumerate(ds.correlations) if set(c.between) <= set(names)]
+    fixed = {name for name in names if ranges[name].is_point}
+    pairs = [(c.between[0], c.between[1], c.rank) for _, c in used if not fixed & set(c.between)]
+    # A pair one of whose inputs this run fixes (a scenario, --set) has nothing to correlate:
+    # it is left out, and reported with a realised correlation of nan.
+    realised = [(c.between[0], c.between[1], c.rank, math.nan) for _, c in used if fixed & set(c.between)]
+    keep = keep or bool(pairs)
+    rng = np.random.default_rng(seed)
+    kept: dict[str, np.ndarray] = {}
+    result = np.empty(n)
+    for start in range(0, n, CHUNK):
+        chunk = _draw_chunk(rng, names, figures, inputs, ranges, min(CHUNK, n - start))
+        if keep:
+            for name, values in chunk.items():
+                if isinstance(values, np.ndarray):
+                    kept.setdefault(name, np.empty(n))[start:start + len(values)] = values
+        if not pairs:
+            result[start:start + CHUNK] = _evaluate(ds, qid, chunk)
+    if pairs:
+        realised = _correlate(ds, used, pairs, kept, rng) + realised
+        points = {name: float(ranges[name].low) for name in (*names, *figures) if name not in kept}
+        result = np.asarray(_evaluate(ds, qid, {**kept, **points}), dtype=float) * np.ones(n)
+    drawn = {name: kept.get(name, float(ranges[name].low)) for name in names}
+    return Simulation(qid, seed, n, drawn, result, realised)
+
+
+def _draw_chunk(rng: np.random.Generator, names: tuple[str, ...], figures: tuple[str, ...], inputs: dict[str, Input],
+                ranges: dict[str, Range], m: int) -> dict[str, np.ndarray | float]:
+    chunk: dict[str, np.ndarray | float] = {name: draw(rng, inputs[name], ranges[name], m) for name in names}
     for fid in figures:
         r = ranges[fid]
-        drawn[fid] = float(r.low) if r.is_point else rng.uniform(r.low, r.high, n)
-    used = [(i, c) for i, c in enumerate(ds.correlations) if set(c.between) <= set(names)]
-    pairs = [(c.between[0], c.between[1], c.rank) for _, c in used]
-    realised: list[tuple[str, str, float, float]] = []
-    if pairs:
-        from nkru.engine.correlate import CorrelationError, correlate
-        from nkru.engine.correlate import realised as measure
+        chunk[fid] = float(r.low) if r.is_point else rng.uniform(r.low, r.high, m)
+    return chunk
 
-        # A pair one of whose inputs this run fixes (a scenario, --set) has nothing to correlate:
-        # it is left out, and reported with a realised correlation of nan.
-        fixed = [(a, b, rho) for a, b, rho in pairs if not all(isinstance(drawn[n], np.ndarray) for n in (a, b))]
-        pairs = [p for p in pairs if p not in fixed]
-        realised = [(a, b, rho, math.nan) for a, b, rho in fixed]
-        arrays = {k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}
-        try:
-            drawn |= correlate(arrays, pairs, rng)
-        except CorrelationError as error:
-            raise DataError([ds.locator.problem("correlations", used[0][0], (), str(error))]) from None
-        realised = measure({k: v for k, v in drawn.items() if isinstance(v, np.ndarray)}, pairs) + realised
+
+def _evaluate(ds: Dataset, qid: str, values: dict[str, np.ndarray | float]) -> np.ndarray | float:
+    """The quantity on samples in each name's own unit: to base units (only where the unit is
+    scaled, so no copy is made for nothing), evaluate, back to the quantity's unit."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        base = {name: values * graph.scale(ds, name) for name, values in drawn.items()}
-        result = graph.at(ds, qid, base) / graph.scale(ds, qid)
-    return Simulation(qid, seed, n, {k: drawn[k] for k in names}, np.broadcast_to(np.asarray(result, dtype=float), (n,)), realised)
+        base = {}
+        for name, v in values.items():
+            k = graph.scale(ds, name)
+            base[name] = v if k == 1.0 else v * k
+        out = graph.at(ds, qid, base)
+        k = graph.scale(ds, qid)
+        return out if k == 1.0 else out / k
 
 
-def summary(values: np.ndarray) -> dict[str, float]:
-    """p5, p25, p50, p75, p95 and the mean of some samples, and how many there were."""
-    points = np.percentile(values, PERCENTILES)
-    return {**{f"p{p}": float(v) for p, v in zip(PERCENTILES, points)}, "mean": float(values.mean()), "samples": int(values.size)}
+def _correlate(ds: Dataset, used: list[tuple[int, Any]], pairs: list[tuple[str, str, float]], kept: dict[str, np.ndarray],
+               rng: np.random.Generator) -> list[tuple[str, str, float, float]]:
+    """Reorder the kept samples to the declared rank correlations; the realised ones."""
+    from nkru.engine.correlate import CorrelationError, correlate, realised
+
+    try:
+        kept |= correlate(kept, pairs, rng)
+    except CorrelationError as error:
+        raise DataError([ds.locator.problem("correlations", used[0][0], (), str(error))]) from None
+    return realised(kept, pairs)
 
 
-def histogram(values: np.ndarray, bins: int = 32) -> tuple[list[int], float, float]:
-    """Sample counts in equal bins between the 0.5th and 99.5th percentiles, and those two ends."""
-    low, high = (float(x) for x in np.percentile(values, (0.5, 99.5)))
+def _quantiles(ordered: np.ndarray, percents: tuple[float, ...]) -> list[float]:
+    """Percentiles of sorted samples by linear interpolation (numpy's default), without the copy
+    and the sort np.percentile makes."""
+    n = ordered.size
+    out = []
+    for p in percents:
+        position = p / 100 * (n - 1)
+        low = int(math.floor(position))
+        high = min(low + 1, n - 1)
+        out.append(float(ordered[low] + (ordered[high] - ordered[low]) * (position - low)))
+    return out
+
+
+def summary(ordered: np.ndarray) -> dict[str, float]:
+    """p5, p25, p50, p75, p95 and the mean of some sorted samples, and how many there were."""
+    points = _quantiles(ordered, PERCENTILES)
+    return {**{f"p{p}": v for p, v in zip(PERCENTILES, points)}, "mean": float(ordered.mean()), "samples": int(ordered.size)}
+
+
+def histogram(ordered: np.ndarray, bins: int = 32) -> tuple[list[int], float, float]:
+    """Sorted samples counted in equal bins between the 0.5th and 99.5th percentiles (each bin
+    holds its low edge; the last its high edge too, as np.histogram counts), and those ends."""
+    low, high = _quantiles(ordered, (0.5, 99.5))
     if low == high:
-        return [int(values.size)], low, high
-    counts, _ = np.histogram(values, bins=bins, range=(low, high))
-    return [int(c) for c in counts], low, high
+        return [int(ordered.size)], low, high
+    edges = np.linspace(low, high, bins + 1)
+    at = np.searchsorted(ordered, edges, side="left")
+    at[-1] = np.searchsorted(ordered, high, side="right")
+    return [int(c) for c in np.diff(at)], low, high
+
+
+def _share(ordered: np.ndarray, low: float | None = None, high: float | None = None, low_inclusive: bool = True) -> float:
+    """The share of sorted samples above low (or at it) and at or below high."""
+    start = 0 if low is None else int(np.searchsorted(ordered, low, side="left" if low_inclusive else "right"))
+    end = ordered.size if high is None else int(np.searchsorted(ordered, high, side="right"))
+    return max(end - start, 0) / ordered.size
 
 
 class Probability(NamedTuple):
@@ -122,26 +182,29 @@ class Probability(NamedTuple):
     placement: Placement | None = None
 
 
-def price_probabilities(ds: Dataset, values: np.ndarray, against: list[tuple[str, float]]) -> list[Probability]:
+def price_probabilities(ds: Dataset, ordered: np.ndarray, against: list[tuple[str, float]]) -> list[Probability]:
     """P(the result reaches each figure it is compared against), the figures as compared."""
-    return [Probability(f"p_reaches_{fid}", float((values >= price).mean()), fid) for fid, price in against]
+    return [Probability(f"p_reaches_{fid}", _share(ordered, price), fid) for fid, price in against]
 
 
-def band_probabilities(ds: Dataset, quantity: str, values: np.ndarray) -> list[Probability]:
+def band_probabilities(ds: Dataset, quantity: str, ordered: np.ndarray) -> list[Probability]:
     """The share of samples in each stated band and in each gap the source gives no label."""
     out, previous = [], None
     for band in stated_bands(ds, quantity):
-        starts = values >= band.low if band.low_inclusive else values > band.low
-        below = ~starts if previous is None else (values > previous.high) & ~starts
         if previous is None or previous.high is not None:
             gap = Placement(math.nan, None, previous, band)
-            out.append(Probability(f"p_gap_before_{band.figure.id}", float(below.mean()), None, gap))
-        inside = starts & (values <= band.high) if band.high is not None else starts
-        out.append(Probability(f"p_in_{band.figure.id}", float(inside.mean()), band.figure.id, Placement(math.nan, band, None, None)))
+            # Above the band before (if any) and up to this band's low; a band that includes its
+            # low takes the values equal to it from the gap.
+            below = _share(ordered, None if previous is None else previous.high, band.low, low_inclusive=False)
+            if band.low_inclusive:
+                below -= _share(ordered, band.low, band.low)
+            out.append(Probability(f"p_gap_before_{band.figure.id}", below, None, gap))
+        inside = _share(ordered, band.low, band.high, band.low_inclusive)
+        out.append(Probability(f"p_in_{band.figure.id}", inside, band.figure.id, Placement(math.nan, band, None, None)))
         previous = band
     if previous is not None and previous.high is not None:
         above = Placement(math.nan, None, previous, None)
-        out.append(Probability(f"p_above_{previous.figure.id}", float((values > previous.high).mean()), None, above))
+        out.append(Probability(f"p_above_{previous.figure.id}", _share(ordered, previous.high, None, low_inclusive=False), None, above))
     return out
 
 
@@ -158,23 +221,26 @@ class Simulated(NamedTuple):
     readings: dict[str, str]
 
 
-def for_command(ds: Dataset, computed: Any, ranges: dict[str, Range], n: int, seed: int) -> Simulated:
+def for_command(ds: Dataset, computed: Any, ranges: dict[str, Range], n: int, seed: int, keep: bool = True) -> Simulated:
     """Simulate a command's headline quantity, with the probabilities its model declares:
-    reaching each figure it is compared against, or falling in each band."""
+    reaching each figure it is compared against, or falling in each band. With `keep`, the
+    samples stay in draw order for --samples-out; otherwise the result is sorted in place."""
     qid = computed.headline
-    simulation = run(ds, qid, computed.inputs, ranges, n, seed)
-    values = simulation.result
+    simulation = run(ds, qid, computed.inputs, ranges, n, seed, keep)
+    ordered = np.sort(simulation.result) if keep or any(v is simulation.result for v in simulation.inputs.values()) else simulation.result
+    if ordered is simulation.result:
+        ordered.sort()  # one sort serves every percentile, the histogram and the probabilities
     probabilities: list[Probability] = []
     spec = ds.model.commands.get(computed.command)
     if computed.comparison is not None and spec is not None and spec.comparison:
         against = [(m.figure.id, m.price.low) for _, members in computed.comparison.groups for m in members]
         order = ds.model.comparisons[spec.comparison].against
-        probabilities = price_probabilities(ds, values, sorted(against, key=lambda a: order.index(a[0])))
+        probabilities = price_probabilities(ds, ordered, sorted(against, key=lambda a: order.index(a[0])))
     if computed.placements is not None and spec is not None and spec.bands:
-        probabilities = band_probabilities(ds, spec.bands, values)
+        probabilities = band_probabilities(ds, spec.bands, ordered)
     q = ds.quantities[qid]
     readings = {name: computed.inputs[name].reading for name in graph.leaves(ds, qid)[0]}
-    return Simulated(qid, q.label, q.unit, simulation, summary(values), histogram(values), probabilities, readings)
+    return Simulated(qid, q.label, q.unit, simulation, summary(ordered), histogram(ordered), probabilities, readings)
 
 
 def rank_correlation(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
+from nkru.engine.arrays import np
 
 NOT_PD = "the correlations given are inconsistent (the matrix is not positive definite); make them weaker or drop one"
 
