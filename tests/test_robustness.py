@@ -157,8 +157,8 @@ def test_editing_data_invalidates_the_cache(data_copy: Path):
 def test_a_damaged_cache_file_is_only_a_miss(data_copy: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("NKRU_CACHE_DIR", str(tmp_path / "cache"))
     load_dataset(data_copy)
-    (cached,) = (tmp_path / "cache").glob("*.pickle")
-    cached.write_bytes(b"not a pickle")
+    (cached,) = (tmp_path / "cache").glob("nkru-*.json")
+    cached.write_bytes(b"not an entry")
     assert load_dataset(data_copy).inputs["troops"].value == 11_000
 
 
@@ -205,11 +205,11 @@ def test_the_cache_keeps_only_recent_entries(data_copy: Path, tmp_path: Path, mo
     folder = tmp_path / "cache"
     folder.mkdir()
     for n in range(40):
-        stale = folder / f"{n:064x}.pickle"
+        stale = folder / f"nkru-{n:064x}.json"
         stale.write_bytes(b"old")
         os.utime(stale, (1_000_000 + n, 1_000_000 + n))
     monkeypatch.setenv("NKRU_CACHE_DIR", str(folder))
     load_dataset(data_copy)
-    remaining = sorted(p.name for p in folder.glob("*.pickle"))
+    remaining = sorted(p.name for p in folder.glob("nkru-*.json"))
     assert len(remaining) == load.dataset.CACHE_ENTRIES
-    assert f"{0:064x}.pickle" not in remaining  # the oldest went first
+    assert f"nkru-{0:064x}.json" not in remaining  # the oldest went first

@@ -3,16 +3,17 @@ and checking every reference between them."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-import pickle
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from nkru import __version__
-from nkru.errors import DataError, Locator, Problem, UsageError
-from nkru.files import write_atomic
+from nkru.errors import DataError, Locator, Problem, UsageError, shown
+from nkru.files import read_regular
 from nkru.model import Dataset
 from nkru.model.modelfile import ModelFile
 from nkru.model.schema import AssumptionsFile, ClaimsFile, FiguresFile, SourcesFile
@@ -26,7 +27,7 @@ DATA_FILES: dict[str, type] = {
     "assumptions": AssumptionsFile,
     "model": ModelFile,
 }
-# The nkru package folder; the loader's code and model are part of the cache key.
+# The nkru package folder: every module in it is part of the cache key.
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -55,47 +56,122 @@ def data_paths(data_dir: Path | None) -> dict[str, Path]:
     paths = {name: shipped / f"{name}.yaml" for name in DATA_FILES}
     if data_dir is None:
         return paths
-    if not data_dir.exists():
-        raise UsageError(f"--data {data_dir}: no such directory")
-    if not data_dir.is_dir():
-        raise UsageError(f"--data {data_dir}: is a file; give the directory that holds the YAML files")
-    found = {name: data_dir / f"{name}.yaml" for name in DATA_FILES if (data_dir / f"{name}.yaml").exists()}
+    listed = _listing(data_dir)
+    # lexists, not exists: a dangling symlink is the user's file, which the reader reports, not a gap to fill.
+    found = {name: data_dir / f"{name}.yaml" for name in DATA_FILES if f"{name}.yaml" in listed or os.path.lexists(data_dir / f"{name}.yaml")}
     if not found:
         names = ", ".join(f"{name}.yaml" for name in DATA_FILES)
-        raise UsageError(f"--data {data_dir}: holds none of {names}")
+        raise UsageError(f"--data {_shown(data_dir)}: holds none of {names}")
     return paths | found
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message: bytes that are not UTF-8 as \\xNN, control characters escaped."""
+    return shown(os.fsencode(path).decode("utf-8", "backslashreplace"))
+
+
+def _listing(data_dir: Path) -> set[str]:
+    """The names in the --data directory; UsageError saying why it cannot be used."""
+    where = f"--data {_shown(data_dir)}"
+    try:
+        str(data_dir).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes arrive as surrogates (surrogateescape)
+        raise UsageError(f"{where}: the name is not UTF-8; rename the directory") from None
+    try:
+        info = os.stat(data_dir)
+    except FileNotFoundError:
+        if os.path.islink(data_dir):
+            raise UsageError(f"{where}: is a dangling symlink (its target does not exist)") from None
+        raise UsageError(f"{where}: no such directory") from None
+    except NotADirectoryError:
+        raise UsageError(f"{where}: no such directory") from None
+    except PermissionError:
+        raise UsageError(f"{where}: cannot be reached: permission denied on a directory above it") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UsageError(f"{where}: is a symlink loop") from None
+        raise UsageError(f"{where}: cannot be read ({error.strerror or error})") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{where}: is a file; give the directory that holds the YAML files")
+    try:
+        return set(os.listdir(data_dir))
+    except PermissionError:
+        raise UsageError(f"{where}: cannot be listed: permission denied") from None
+    except OSError as error:
+        raise UsageError(f"{where}: cannot be listed ({error.strerror or error})") from None
 
 
 def load_dataset(data_dir: Path | None = None) -> Dataset:
     """Read, validate and cross-check every data file; raise DataError listing all problems.
 
-    A dataset that passed is cached under a digest of the files' bytes and names and of the
-    loader's own code, so an unchanged dataset is not parsed or validated again."""
+    A dataset that passed is cached under a digest of the files' bytes and real paths and of
+    nkru's own code, so an unchanged dataset is not parsed or validated again."""
     paths = data_paths(data_dir)
-    digests = _digests(paths)
-    key = _cache_key(digests)
+    contents = _contents(paths)
+    digests = [(display_name(path), digest) for path, digest in zip(paths.values(), contents or ())]
+    key = _cache_key(paths, contents)
     cached = _cache_get(key)
     if cached is not None:
-        return cached
-    dataset = _load_fresh(paths, tuple(digests or ()))
-    _cache_put(key, dataset)
+        return _relabel(cached, paths, digests)
+    dataset = _load_fresh(paths, tuple(digests))
+    if _contents(paths) == contents:  # a file edited while it was read must not be cached under its old digest
+        _cache_put(key, dataset)
     return dataset
 
 
-def _digests(paths: dict[str, Path]) -> list[tuple[str, str]] | None:
-    """(name as shown, sha256) of each data file; None if one cannot be read (the fresh load
-    then reports it, located)."""
-    try:
-        return [(display_name(path), hashlib.sha256(path.read_bytes()).hexdigest()) for path in paths.values()]
-    except OSError:
+def _cache_get(key: str | None) -> Dataset | None:
+    folder = cache_dir()
+    if key is None or folder is None:
         return None
+    from nkru.load import cache
+
+    return cache.read(folder, key)
+
+
+def _cache_put(key: str | None, dataset: Dataset) -> None:
+    folder = cache_dir()
+    if key is None or folder is None:
+        return
+    from nkru.load import cache
+
+    cache.write(folder, key, dataset, CACHE_ENTRIES)
+
+
+# At most what the reader reads: a larger file is not cached, and the fresh load reports it.
+MAX_DIGEST_BYTES = 16 * 1024 * 1024
+
+
+def _contents(paths: dict[str, Path]) -> list[str] | None:
+    """The sha256 of each data file; None if one cannot be read (the fresh load then reports it, located)."""
+    try:
+        # read_regular: a FIFO or device named like a data file must not block or run on here.
+        return [hashlib.sha256(read_regular(path, MAX_DIGEST_BYTES)).hexdigest() for path in paths.values()]
+    except ValueError:  # ReadError
+        return None
+
+
+def _relabel(dataset: Dataset, paths: dict[str, Path], digests: list[tuple[str, str]]) -> Dataset:
+    """A cached dataset with the file names as shown from this working directory: every
+    directory shares one entry, and names in messages and JSON are relative to where nkru runs."""
+    names = {key: display_name(path) for key, path in paths.items()}
+    renamed: dict[str, str] = {}
+    locator = Locator()
+    for key, (name, data, marks) in dataset.locator._files.items():  # Locator has no public view of its files
+        renamed[name] = names.get(key, name)
+        locator.add_file(key, renamed[name], data, marks)
+    dataset.locator = locator
+    dataset.files = tuple((names[key], path) for key, path in paths.items())
+    dataset.digests = tuple(digests)
+    dataset.unstated = tuple(p._replace(file=renamed.get(p.file, p.file)) for p in dataset.unstated)
+    return dataset
 
 
 def _load_fresh(paths: dict[str, Path], digests: tuple[tuple[str, str], ...]) -> Dataset:
     # Only when the data has to be parsed: a run whose dataset is cached imports none of these.
     from nkru.load.crosscheck import cross_check, provenance_problems
-    from nkru.load.reader import read_yaml, validate
+    from nkru.load.reader import read_yaml
     from nkru.load.upgrade import legacy_problem
+    from nkru.load.validation import validate
 
     reads = {key: read_yaml(path, display_name(path)) for key, path in paths.items()}
     legacy = [p for key, read in reads.items() if (p := legacy_problem(key, read.name, read.data))]
@@ -129,55 +205,28 @@ def cache_dir() -> Path | None:
     return Path(base) / "nkru"
 
 
-def _cache_key(digests: list[tuple[str, str]] | None) -> str | None:
-    """The data files' names and digests, with nkru's own code and Python's version."""
-    if digests is None:
-        return None
-    digest = hashlib.sha256(f"{sys.version}\0{__version__}\0".encode())
-    # Every module of the package, by size and modification time: an edit to any of them (an
-    # editable install) makes a new key, without reading each file on every run.
-    for module in sorted(PACKAGE.rglob("*.py")):
-        stat = module.stat()
-        digest.update(f"{module.relative_to(PACKAGE)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    for name, file_digest in digests:
-        digest.update(f"\0{name}\0{file_digest}".encode())
-    return digest.hexdigest()
-
-
-def _cache_get(key: str | None) -> Dataset | None:
-    folder = cache_dir()
-    if key is None or folder is None:
-        return None
-    try:
-        with open(folder / f"{key}.pickle", "rb") as stream:
-            dataset = pickle.load(stream)
-    except FileNotFoundError:
-        return None
-    # A damaged or foreign cache file is only a miss: the data is loaded and validated afresh.
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    return dataset if isinstance(dataset, Dataset) else None
-
-
-def _cache_put(key: str | None, dataset: Dataset) -> None:
-    folder = cache_dir()
-    if key is None or folder is None:
-        return
-    try:
-        write_atomic(folder / f"{key}.pickle", pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
-        _prune(folder)
-    except OSError:
-        pass  # a read-only or full cache directory costs speed, never the result
-
-
 CACHE_ENTRIES = 32
+CACHE_FORMAT = "json-1"
 
 
-def _prune(folder: Path) -> None:
-    """Keep the most recently written entries: each edit of the data or of nkru makes a new one."""
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in entries[CACHE_ENTRIES:]:
-        stale.unlink(missing_ok=True)
+def _cache_key(paths: dict[str, Path], contents: list[str] | None) -> str | None:
+    """Each data file's real path and digest, with nkru's own code and Python's version; the
+    working directory plays no part. None when a file or module cannot be read."""
+    if contents is None:
+        return None
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0{__version__}\0".encode())
+    try:
+        # Every module of the package, by size and modification time: an edit to any of them (an
+        # editable install) makes a new key, without reading each file on every run.
+        for module in sorted(PACKAGE.rglob("*.py")):
+            info = module.stat()
+            digest.update(f"{module.relative_to(PACKAGE)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+        for path, file_digest in zip(paths.values(), contents):
+            # realpath, not resolve: a symlink loop must not raise here. fsencode: any name is bytes.
+            digest.update(b"\0" + os.fsencode(os.path.realpath(path)) + f"\0{file_digest}".encode())
+    except (OSError, UnicodeEncodeError):
+        return None
+    return digest.hexdigest()
 
 
 def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Locator) -> tuple[Dataset, list[Problem]]:
