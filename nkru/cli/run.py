@@ -3,35 +3,68 @@ compute, and write the view in the chosen format to stdout or a file."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from nkru.cli.options import Format, Out, Sim
-from nkru.errors import UsageError
+from nkru.errors import UsageError, shown
 
 
-def write(path: Path, data: bytes, force: bool, option: str) -> None:
-    from nkru.files import write_atomic
+def write(path: Path, data: bytes, force: bool, option: str, reading: Collection[Path] | None = None) -> None:
+    """Write a file the user named with `option`; what must not be written is a usage error.
+    `reading` is the files the command read (by default, those its --data, --scenario and --texts name)."""
+    from nkru.files import WriteError, write_output
 
-    if path.is_dir():
-        raise UsageError(f"{option} {path}: is a directory")
-    if path.exists() and not force:
-        raise UsageError(f"{option} {path}: exists; add --force to replace it")
     try:
-        write_atomic(path, data)
-    except OSError as error:
-        raise UsageError(f"{option} {path}: cannot be written: {error.strerror or error}") from None
-    sys.stderr.write(f"wrote {path}\n")
+        write_output(path, data, force, files_read() if reading is None else reading)
+    except WriteError as error:
+        raise UsageError(f"{option} {path}: {error.reason}") from None
+    sys.stderr.write(f"wrote {shown(str(path))}\n")
 
 
-def emit(view: Any, out: Out) -> None:
-    """Write a view in the chosen format to stdout or --output, and as --svg / --html."""
+def files_read() -> list[Path]:
+    """The files the running command reads, found from its own options: the data files in the
+    shipped data and --data, their scenarios, --scenario files and --texts files. An output
+    that replaced one would destroy what it was computed from."""
+    from nkru.load import DATA_FILES, bundled_data_dir
+
+    params = _command_params()
+    folders = [bundled_data_dir(), *([params["data"]] if params.get("data") else [])]
+    found = [folder / f"{name}.yaml" for folder in folders for name in DATA_FILES]
+    found += [path for folder in folders for path in (folder / "scenarios").glob("*.yaml")]
+    specs = params.get("scenario") or params.get("scenarios") or []
+    found += [Path(spec) for spec in specs if spec.endswith((".yaml", ".yml")) or os.sep in spec]  # files, as scenario_path reads them
+    if params.get("texts"):
+        found += list(Path(params["texts"]).glob("*"))
+    return found
+
+
+def _command_params() -> dict[str, Any]:
+    """The running command's parsed options, from Click's context (Typer vendors Click since 0.22)."""
+    import importlib
+
+    for module in ("typer._click.globals", "click.globals"):
+        try:
+            context = importlib.import_module(module).get_current_context(silent=True)
+        except ImportError:
+            continue
+        return dict(context.params) if context else {}
+    return {}
+
+
+def emit(view: Any, out: Out, reading: Collection[Path] | None = None) -> None:
+    """Write a view in the chosen format to stdout or --output, and as --svg / --html.
+    `reading` is passed to `write`: the files the command read, which no output may replace."""
     from rich.console import Console
 
     from nkru import render
 
+    if out.output == Path("-"):
+        out = out._replace(output=None)  # `--output -` is stdout
     table_to_file = out.format is Format.table and out.output
     if out.svg or out.html or table_to_file:
         from io import StringIO
@@ -40,9 +73,9 @@ def emit(view: Any, out: Out) -> None:
         recorder = Console(record=True, width=120, file=buffer, highlight=False)
         recorder.print(render.as_rich(view))
         if out.svg:
-            write(out.svg, recorder.export_svg(title="nkru", clear=False).encode(), out.force, "--svg")
+            write(out.svg, recorder.export_svg(title="nkru", clear=False).encode(), out.force, "--svg", reading)
         if out.html:
-            write(out.html, recorder.export_html(clear=False).encode(), out.force, "--html")
+            write(out.html, recorder.export_html(clear=False).encode(), out.force, "--html", reading)
     if out.format is not Format.table:
         text = render.as_text(view, out.format.value)
     elif table_to_file:
@@ -51,7 +84,7 @@ def emit(view: Any, out: Out) -> None:
         Console(highlight=False).print(render.as_rich(view))
         return
     if out.output:
-        write(out.output, text.encode("utf-8"), out.force, "--output")
+        write(out.output, text.encode("utf-8"), out.force, "--output", reading)
     else:
         sys.stdout.write(text)
 
@@ -83,12 +116,12 @@ def load_sourced(data: Path | None) -> Any:
     return ds
 
 
-def apply(ds: Any, data: Path | None, scenarios: list[str], set_overrides: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def apply(ds: Any, data: Path | None, scenarios: list[str], set_overrides: list[Any], option: str = "--scenario") -> tuple[dict[str, Any], dict[str, Any]]:
     """Scenarios in order, then --set, over a loaded dataset: (inputs, run record)."""
     from nkru.compute import inputs_for
     from nkru.load import load_scenarios
 
-    applied = load_scenarios(scenarios, data, ds)
+    applied = load_scenarios(scenarios, data, ds, option)
     overrides = [o for s in applied for o in s.overrides] + set_overrides
     return inputs_for(ds, overrides), {"scenarios": applied, "overrides": overrides}
 
@@ -121,7 +154,8 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
     if sim.samples is not None:
         from nkru import simulate
 
-        computed = computed._replace(simulated=simulate.for_command(ds, computed, env.own, sim.samples, sim.seed))
+        simulated = simulate.for_command(ds, computed, env.own, sim.samples, sim.seed, keep=sim.samples_out is not None)
+        computed = computed._replace(simulated=simulated)
         if sim.samples_out:
             from nkru.render.uncertainty import samples_bytes
 
