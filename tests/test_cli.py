@@ -76,7 +76,8 @@ def test_set_a_range_leaves_value_null():
 @pytest.mark.parametrize(
     ("args", "stderr"),
     [
-        (["deal-value", "--set", "troops=abc"], "Error: --set troops=abc: 'abc' is not a number\n"),
+        (["deal-value", "--set", "troops=abc"], "Error: --set troops=abc: 'abc' is not a number; "
+         "write it as 12000, 12,000, 12_000, 1.2e4 or 12k (k, M and B suffixes), and a range as LOW..HIGH\n"),
         (["casualties", "--set", "troops=5..1", "--set", "nosuch=1"],
          "Error: --set troops=5..1: low 5 is above high 1\n"
          "Error: --set nosuch=1: unknown input 'nosuch' (known: bonus_usd, losses, monthly_pay_usd, months, troops)\n"),
@@ -169,7 +170,8 @@ def test_whole_process_paths_match_the_in_process_ones():
     single = _nkru("deal-value", "--format", "json")
     assert single.returncode == 0 and json.loads(single.stdout) == json.loads(run("deal-value", "--format", "json").stdout)
     bad = _nkru("deal-value", "--set", "troops=abc")
-    assert (bad.returncode, bad.stdout, bad.stderr) == (2, "", "Error: --set troops=abc: 'abc' is not a number\n")
+    assert (bad.returncode, bad.stdout, bad.stderr) == (
+        2, "", "Error: --set troops=abc: 'abc' is not a number; write it as 12000, 12,000, 12_000, 1.2e4 or 12k (k, M and B suffixes), and a range as LOW..HIGH\n")
     usage = _nkru("casualties", "--bogus")
     assert usage.returncode == 2 and usage.stderr.splitlines()[-1] == "Error: No such option: --bogus"
     assert "Usage: nkru casualties [OPTIONS]" in _nkru("casualties", "--help").stdout

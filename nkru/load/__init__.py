@@ -13,7 +13,7 @@ _HOMES = {
     "data_paths": "dataset", "display_name": "dataset", "load_dataset": "dataset",
     "Scenario": "options", "load_scenario": "options", "load_scenarios": "options", "parse_override": "options",
     "parse_overrides": "options", "parse_target": "options", "scenario_files": "options", "scenario_path": "options",
-    "MAX_FILE_BYTES": "reader", "read_yaml": "reader", "validate": "reader",
+    "MAX_FILE_BYTES": "reader", "read_yaml": "reader", "validate": "validation",
 }
 __all__ = sorted(_HOMES)
 

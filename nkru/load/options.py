@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 from pathlib import Path
@@ -13,19 +12,74 @@ from nkru.errors import DataError, Locator, UsageError, shown, suggest
 from nkru.load.dataset import bundled_data_dir, display_name
 from nkru.model import DISTRIBUTIONS, FLOOR_QUALIFIERS, Dataset, Input, Range, ScenarioFile, check_distribution, plain
 from nkru.model.schema import basis_problem, outside_limits
+from nkru.numbers import NumberError, parse_number
 
-# ASCII digits only, as in YAML: `--set` must not read ١٢ as 12 when the data files refuse it.
-_OVERRIDE_NUMBER = re.compile(r"^[-+]?([0-9]{1,3}(,[0-9]{3})+|[0-9][0-9_]*)?(\.[0-9]+)?([eE][-+]?[0-9]+)?$", re.ASCII)
+_SUFFIXES = {"k": 3, "m": 6, "b": 9}  # the suffixes nkru prints: 12k, $500M, $1.3B
+_FRACTIONS = ("1", "fraction")  # units whose values nkru prints as percentages
+_FORMS = "12000, 12,000, 12_000, 1.2e4 or 12k (k, M and B suffixes)"
+_SUFFIXED = re.compile(r"^[0-9.,_eE+-]*[0-9.][kKmMbB]$", re.ASCII)
 
 
-def _number(text: str, option: str) -> float:
+def _number(text: str, option: str, unit: str | None = None, ranges: bool = True) -> float:
+    """One number of `--set` (where `ranges` may be given) or of a target, by nkru's grammar
+    (nkru.numbers) and the forms nkru prints; `unit` is the input's, None when not known."""
     text = text.strip()
-    if not text or not _OVERRIDE_NUMBER.match(text) or not any(c in "0123456789" for c in text):
-        raise UsageError(f"{option}: '{text}' is not a number" if text else f"{option}: give a number after '='")
-    value = float(text.replace(",", "").replace("_", ""))
-    if not math.isfinite(value):
-        raise UsageError(f"{option}: '{text}' is not a finite number")
-    return value
+    if not text:
+        raise UsageError(f"{option}: give a number after '='")
+    try:
+        return _value_of(text, option, unit)
+    except NumberError as error:
+        raise UsageError(_explained(text, error, option, ranges)) from None
+
+
+def _value_of(text: str, option: str, unit: str | None) -> float:
+    """The number `text` writes in `unit`; NumberError, or UsageError for a mark the unit refuses."""
+    sign, body = ("-", text[1:]) if text[:1] in ("-", "\u2212") else ("+", text[1:]) if text[:1] == "+" else ("", text)
+    body, power = _unit_marks(body, text, option, unit)
+    return float(parse_number(sign + body, commas=True, power=power))
+
+
+def _unit_marks(body: str, text: str, option: str, unit: str | None) -> tuple[str, int]:
+    """The number without a leading `$` or a trailing `%`, k, M or B, and the power of ten they add."""
+    if body.startswith("$"):
+        if unit is not None and not unit.startswith("USD"):
+            raise UsageError(f"{option}: '{text}' is in dollars, but the input is in {unit}; write it without '$'")
+        body = body[1:]
+    if body.endswith("%"):
+        if unit is not None and unit not in _FRACTIONS and unit != "percent":
+            raise UsageError(f"{option}: '{text}' is a percentage, but the input is in {unit}, not a fraction; write the number in {unit}")
+        return body[:-1], 0 if unit == "percent" else -2
+    if _SUFFIXED.match(body):
+        return body[:-1], _SUFFIXES[body[-1].lower()]
+    return body, 0
+
+
+def _explained(text: str, error: NumberError, option: str, ranges: bool) -> str:
+    """The message for a text that is not a number: why, and what to write instead."""
+    if error.reason != "is not a number":
+        return f"{option}: '{text}' {error.reason}"
+    dashes = [at for at, char in enumerate(text) if at and char in "-\u2013\u2014" and text[at - 1] not in "eE"]
+    for at in dashes[:2] if ranges else []:  # `10000-12000`, `-5-10`: a range written with a dash
+        low, high = text[:at].strip(), text[at + 1 :].strip()
+        if _parses(low) and _parses(high):
+            return f"{option}: '{text}' is not a number; use {low}..{high} for a range"
+    return f"{option}: '{text}' is not a number; write it as {_FORMS}" + (", and a range as LOW..HIGH" if ranges else "")
+
+
+def _parses(text: str) -> bool:
+    """Whether `text` is one number (in any unit's forms)."""
+    try:
+        _value_of(text, "", None)
+    except (NumberError, UsageError):
+        return False
+    return True
+
+
+def percent_hint(value: float, unit: str) -> str | None:
+    """For a target in a fraction given as a plain number above 1: 'did you mean 30%?'."""
+    if unit not in _FRACTIONS or value <= 1:
+        return None
+    return f"{plain(value)} means {plain(value * 100)}% here; did you mean {plain(value)}%?"
 
 
 def _known_input(ds: Dataset, name: str, option: str) -> None:
@@ -55,7 +109,8 @@ def parse_override(text: str, ds: Dataset) -> Input:
     parts = spec.split("..")
     if len(parts) > 2:
         raise UsageError(f"{option}: a range is LOW..HIGH, with one '..'")
-    numbers = [_number(part, option) for part in parts]
+    unit = ds.inputs[name].unit
+    numbers = [_number(part, option, unit) for part in parts]
     if len(numbers) == 2 and numbers[0] > numbers[1]:
         raise UsageError(f"{option}: low {plain(numbers[0])} is above high {plain(numbers[1])}")
     value = Range.point(numbers[0]) if len(numbers) == 1 else Range(None, numbers[0], numbers[1])
@@ -65,13 +120,13 @@ def parse_override(text: str, ds: Dataset) -> Input:
         raise UsageError(f"{option}: {limit} (assumptions.yaml)")
     if colon and distribution not in DISTRIBUTIONS:
         raise UsageError(f"{option}: '{distribution}' is not a reading nkru knows (known: {', '.join(DISTRIBUTIONS)})")
-    mode = _number(mode_text, option) if mode_text else None
+    mode = _number(mode_text, option, unit) if mode_text else None
     try:
         check_distribution(distribution or None, mode, value)
     except ValueError as error:
         raise UsageError(f"{option}: {error}") from None
     origin = f"--set {name}={spec.strip()}{':' + reading if colon else ''}"
-    return Input(name, value, ds.inputs[name].unit, origin, (), None, distribution or None, mode)
+    return Input(name, value, unit, origin, (), None, distribution or None, mode)
 
 
 def parse_overrides(texts: list[str], ds: Dataset) -> list[Input]:
@@ -101,27 +156,71 @@ class Scenario(NamedTuple):
 
 
 def scenario_files(data_dir: Path | None) -> dict[str, Path]:
-    """Every scenario by name: the shipped ones, and those in `data_dir/scenarios/` over them."""
+    """Every scenario by name: the shipped ones, and those in `data_dir/scenarios/` over them.
+    Every `*.yaml` entry is listed, a dangling symlink too, so that the reader reports it."""
     folders = [bundled_data_dir() / "scenarios"] + ([data_dir / "scenarios"] if data_dir else [])
-    return {path.stem: path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.yaml"))}
+    return {Path(name).stem: folder / name for folder in folders for name in _yaml_names(folder)}
 
 
-def scenario_path(spec: str, data_dir: Path | None) -> Path:
-    """A scenario named `spec`, or the file `spec` when it looks like a path."""
+def _yaml_names(folder: Path) -> list[str]:
+    """The names ending in .yaml in a scenarios folder, sorted; none when there is no folder.
+    UsageError naming the folder when it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(entry.name for entry in entries if entry.name.endswith(".yaml"))
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        if os.path.lexists(folder) and not os.path.exists(folder):
+            raise UsageError(f"{display_name(folder)}: is a dangling symlink; scenarios/ must be a folder of scenario files") from None
+        raise UsageError(f"{display_name(folder)}: is a file; scenarios/ must be a folder of scenario files") from None
+    except OSError as error:
+        raise UsageError(f"{display_name(folder)}: the scenarios folder cannot be listed ({error.strerror or error})") from None
+
+
+def scenario_path(spec: str, data_dir: Path | None, option: str = "--scenario") -> Path:
+    """A scenario named `spec`, or the file `spec` when it looks like a path; `option` is how
+    the user gave it, for messages (`--scenario`, `compare SCENARIO`)."""
+    where = f"{option} {shown(spec)}"
     if spec.endswith((".yaml", ".yml")) or os.sep in spec:
         path = Path(spec)
-        if not (path.exists() or path.is_symlink()):
-            raise UsageError(f"--scenario {shown(spec)}: no such file")
-        return path  # anything else wrong with it (a directory, a device, a loop) the reader says, located
+        if _missing(path):
+            hint = "" if os.sep in spec else _scenario_hint(Path(spec).stem, data_dir, listed=False)
+            raise UsageError(f"{where}: no such file{hint}")
+        return path  # anything else wrong with it (a directory, a device, a loop, no permission) the reader says, located
     known = scenario_files(data_dir)
     if spec not in known:
-        raise UsageError(f"--scenario {shown(spec)}: unknown scenario (known: {', '.join(sorted(known))}; or give a .yaml file)")
+        raise UsageError(f"{where}: unknown scenario{_scenario_hint(spec, data_dir, listed=True)}")
     return known[spec]
+
+
+def _missing(path: Path) -> bool:
+    """Whether nothing is at `path`, not even a dangling symlink; an error other than 'no such
+    file' (a folder above it cannot be searched) is left for the reader to report."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _scenario_hint(name: str, data_dir: Path | None, listed: bool) -> str:
+    """' (did you mean lowy?)' for the scenario `name` most likely means, case-insensitively;
+    else, when `listed`, the known names."""
+    known = scenario_files(data_dir)
+    same = [k for k in known if k.casefold() == name.casefold()]
+    hint = f" (did you mean {same[0]}?)" if same else suggest(name.casefold(), known)
+    if hint or not listed:
+        return hint
+    return f" (known: {', '.join(sorted(known))}; or give a .yaml file)"
 
 
 def load_scenario(path: Path, ds: Dataset) -> Scenario:
     """Read a scenario strictly and resolve each setting against the dataset's figures."""
-    from nkru.load.reader import read_yaml, validate
+    from nkru.load.reader import read_yaml
+    from nkru.load.validation import validate
 
     read = read_yaml(path, display_name(path))
     parsed = validate(read, ScenarioFile)
@@ -189,17 +288,25 @@ def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> In
     return Input(name, value, ds.inputs[name].unit, f"scenario {scenario}", figures, setting.note, setting.distribution, setting.mode, floor, setting.from_)
 
 
-def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset) -> list[Scenario]:
+def load_scenarios(specs: list[str], data_dir: Path | None, ds: Dataset, option: str = "--scenario") -> list[Scenario]:
     """The scenarios named or given as files, in order, each resolved against the dataset."""
-    return [load_scenario(scenario_path(spec, data_dir), ds) for spec in specs]
+    return [load_scenario(scenario_path(spec, data_dir, option), ds) for spec in specs]
 
 
-def parse_target(text: str) -> tuple[str, float, bool]:
-    """`QUANTITY=500000000` or `QUANTITY=30%` -> (quantity id, target, given as a percentage)."""
+class Target(NamedTuple):
+    """A `solve` goal: the quantity, its target, and whether it was given as NN% (a fraction). The
+    caller, which knows the quantity's unit, refuses a % for one that is not a fraction and asks
+    percent_hint() about a plain number for one that is."""
+
+    quantity: str
+    value: float
+    percent: bool
+
+
+def parse_target(text: str) -> Target:
+    """`QUANTITY=500000000`, `QUANTITY=$500M` or `QUANTITY=30%` -> the Target."""
     name, equals, spec = shown(text).partition("=")
     if not equals or not name.strip():
         raise UsageError(f"{shown(text)}: expected QUANTITY=TARGET, e.g. {name.strip() or 'QUANTITY'}=500000000")
     spec = spec.strip()
-    if spec.endswith("%"):
-        return name.strip(), _number(spec[:-1], shown(text)) / 100, True
-    return name.strip(), _number(spec, shown(text)), False
+    return Target(name.strip(), _number(spec, shown(text), ranges=False), spec.endswith("%"))

@@ -8,8 +8,6 @@ instead, so all of that is decided here, once, and every value keeps its line an
 
 from __future__ import annotations
 
-import functools
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,23 +15,27 @@ from pathlib import Path
 from typing import Any
 
 from nkru.errors import VALUE, Problem, dotted
-from nkru.model.schema import DATE_PATTERN, ID_PATTERN, NAME_PATTERN, URL_PATTERN
+from nkru.numbers import NumberError, short, yaml_number
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+# What one data or scenario file may hold. Past each limit the reader reports one located
+# problem and stops (a subtree too deep is skipped, a file with too many values is not read on),
+# so every file under MAX_FILE_BYTES is answered in seconds, in time linear in its size.
+MAX_FILE_BYTES = 16 * 1024 * 1024  # bytes in one file
+MAX_DEPTH = 64  # levels of lists and mappings inside each other (the shipped files use at most 7)
+MAX_VALUES = 100_000  # values in one file: scalars, keys, lists and mappings (the largest shipped file has 614)
+MAX_PROBLEMS = 100  # problems listed for one file; one more line counts the rest
 
 
+_TOO_DEEP = f"is nested more than {MAX_DEPTH} levels deep; nkru reads at most {MAX_DEPTH}"
 _NULL_WORDS = frozenset({"null", "Null", "NULL"})
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 _NOT_FINITE = re.compile(r"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")
-_COMMA_NUMBER = re.compile(r"^[-+]?\$?[0-9][0-9,]*(\.[0-9]+)?$")
 
 Path_ = tuple[str | int, ...]
 
 
 @dataclass
-class _Read:
+class Read:
     """A file's data as plain Python values, the line and column of each path, and problems."""
 
     name: str
@@ -41,10 +43,32 @@ class _Read:
     marks: dict[Path_, tuple[int, int]]
     problems: list[Problem]
     refused: frozenset[Path_] = frozenset()  # paths the builder already reported
+    above_refused: frozenset[Path_] = frozenset()  # every path at or above one of those
+    complete: bool = True  # False when problems past MAX_PROBLEMS were only counted
+
+
+class _Stop(Exception):
+    """The file holds more than MAX_VALUES values: reading ends here."""
+
+
+_EXPECT_KEY, _DROP = object(), object()
+
+
+class _Open:
+    """A list or mapping being built: where it is, and (for a mapping) the key its next value takes."""
+
+    __slots__ = ("value", "path", "key", "child")
+
+    def __init__(self, value: Any, path: Path_):
+        self.value, self.path = value, path
+        self.key: Any = _EXPECT_KEY if isinstance(value, dict) else None
+        self.child: Path_ = path
 
 
 class _Builder:
-    """Turns parser events into dicts, lists and scalars, refusing what nkru does not accept."""
+    """Turns parser events into dicts, lists and scalars, refusing what nkru does not accept.
+
+    Iterative, with a stack of the open collections: nesting costs no Python recursion."""
 
     def __init__(self, name: str, yaml: Any):
         self.yaml = yaml
@@ -52,66 +76,143 @@ class _Builder:
         self.marks: dict[Path_, tuple[int, int]] = {}
         self.found: list[tuple[int, int, Path_, str]] = []
         self.refused: set[Path_] = set()
+        self.more, self.first_more = 0, (1, 1)  # problems past MAX_PROBLEMS, and where the first was
+        self.count = 0  # values read
+        self.too_deep = False
+        self.starts = frozenset({yaml.SequenceStartEvent, yaml.MappingStartEvent})
+        self.ends = frozenset({yaml.SequenceEndEvent, yaml.MappingEndEvent})
 
     def problem(self, mark: Any, path: Path_, message: str) -> None:
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        self.found.append((line, col, path, message))
         self.refused.add(path)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        if len(self.found) < MAX_PROBLEMS:
+            self.found.append((line, col, path, message))
+        else:
+            self.more, self.first_more = self.more + 1, self.first_more if self.more else (line, col)
 
     def problems(self, data: Any) -> list[Problem]:
         """The problems found, their paths named by item id now that the data is built."""
-        return [Problem(self.name, line, col, dotted(path, data), message) for line, col, path, message in self.found]
+        found = [Problem(self.name, line, col, dotted(path, data), message) for line, col, path, message in self.found]
+        if self.more:
+            found.append(Problem(self.name, *self.first_more, "", f"... and {self.more:,} more problems; nkru lists the first {MAX_PROBLEMS} of a file"))
+        return found
 
-    def node(self, events: Iterator[Any], event: Any, path: Path_) -> Any:
+    def stop(self, event: Any) -> None:
+        """End the read: the file holds more values than nkru reads."""
+        self.problem(event.start_mark, (), f"holds more than {MAX_VALUES:,} values; nkru reads at most {MAX_VALUES:,} in one file")
+        raise _Stop
+
+    def document(self, events: Iterator[Any]) -> Any:
+        """The value of one document, from its first node's event to its end."""
+        stack: list[_Open] = []
+        root: Any = None
+        ends, document_end = self.ends, self.yaml.DocumentEndEvent
+        for event in events:
+            kind = type(event)
+            if kind in ends:
+                stack.pop()
+                continue
+            if kind is document_end:
+                return root
+            self.count += 1
+            if self.count > MAX_VALUES:
+                self.stop(event)
+            top = stack[-1] if stack else None
+            if top is not None and top.key is _EXPECT_KEY:
+                self.key(events, event, top)
+                continue
+            path = self.slot(event, top)
+            value = self.node(events, event, path, len(stack))
+            if top is None:
+                root = value
+            elif type(top.value) is list:
+                top.value.append(value)
+            else:
+                if top.key is not _DROP:
+                    top.value[top.key] = value
+                top.key = _EXPECT_KEY
+            if type(value) in (list, dict):
+                stack.append(_Open(value, path))
+        return root
+
+    def slot(self, event: Any, top: _Open | None) -> Path_:
+        """The path of the next value in `top`, its place marked."""
+        if top is None:
+            return ()
+        if type(top.value) is list:
+            path = top.path + (len(top.value),)
+            self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            return path
+        if top.key is not _DROP and isinstance(event, self.yaml.ScalarEvent) and event.style in (None, "", "'", '"'):
+            # Where a one-line value starts, so a problem inside it (a formula's token) is placed exactly.
+            quoted = 1 if event.style in ("'", '"') else 0
+            self.marks[top.child + (VALUE,)] = (event.start_mark.line + 1, event.start_mark.column + 1 + quoted)
+        return top.child
+
+    def node(self, events: Iterator[Any], event: Any, path: Path_, depth: int) -> Any:
+        """A scalar's value, or a new empty list or mapping; None for what is refused."""
+        if not self.decorations(event, path):
+            return None
+        if type(event) is self.yaml.ScalarEvent:
+            return self.scalar(event, path)
+        if depth >= MAX_DEPTH:
+            self.too_deep = True
+            self.problem(event.start_mark, path, _TOO_DEEP)
+            self.skip(events)
+            return None
+        return [] if isinstance(event, self.yaml.SequenceStartEvent) else {}
+
+    def decorations(self, event: Any, path: Path_) -> bool:
+        """Report an alias, anchor or tag; False for an alias (it has no value of its own)."""
+        if type(event) is self.yaml.ScalarEvent and event.anchor is None and event.tag is None:
+            return True  # nearly every event: decided at once
         if isinstance(event, self.yaml.AliasEvent):
             self.problem(event.start_mark, path, f"aliases (*{event.anchor}) are not allowed")
-            return None
+            return False
         if event.anchor is not None:
             self.problem(event.start_mark, path, f"anchors (&{event.anchor}) are not allowed")
         if event.tag is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(event.start_mark, path, f"tags such as {tag} are not allowed")
-        if isinstance(event, self.yaml.ScalarEvent):
-            return self.scalar(event, path)
-        if isinstance(event, self.yaml.SequenceStartEvent):
-            return self.sequence(events, path)
-        return self.mapping(events, event, path)
+        return True
 
-    def sequence(self, events: Iterator[Any], path: Path_) -> list[Any]:
-        items: list[Any] = []
+    def skip(self, events: Iterator[Any]) -> None:
+        """Consume the events of the collection just opened, down to its end, building nothing."""
+        depth = 1
         for event in events:
-            if isinstance(event, self.yaml.SequenceEndEvent):
-                return items
-            item_path = path + (len(items),)
-            self.marks[item_path] = (event.start_mark.line + 1, event.start_mark.column + 1)
-            items.append(self.node(events, event, item_path))
-        return items
+            kind = type(event)
+            if kind in self.ends:
+                depth -= 1
+                if depth == 0:
+                    return
+                continue
+            self.count += 1
+            if self.count > MAX_VALUES:
+                self.stop(event)
+            if kind in self.starts:
+                depth += 1
 
-    def mapping(self, events: Iterator[Any], start: Any, path: Path_) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_event in events:
-            if isinstance(key_event, self.yaml.MappingEndEvent):
-                return result
-            key = self.node(events, key_event, path)
-            value_event = next(events)
-            if not isinstance(key, str) or (key == "<<" and not key_event.style):
-                what = "merge keys (<<)" if key == "<<" else "keys that are not plain text"
-                self.problem(key_event.start_mark, path, f"{what} are not allowed")
-                self.node(events, value_event, path)
-                continue
-            child = path + (key,)
-            if key in result:
-                first = self.marks[child][0]
-                self.problem(key_event.start_mark, child, f"duplicate key (first given on line {first})")
-                self.node(events, value_event, child)
-                continue
-            self.marks[child] = (key_event.start_mark.line + 1, key_event.start_mark.column + 1)
-            if isinstance(value_event, self.yaml.ScalarEvent) and value_event.style in (None, "", "'", '"'):
-                # Where a one-line value starts, so a problem inside it (a formula's token) is placed exactly.
-                quoted = 1 if value_event.style in ("'", '"') else 0
-                self.marks[child + (VALUE,)] = (value_event.start_mark.line + 1, value_event.start_mark.column + 1 + quoted)
-            result[key] = self.node(events, value_event, child)
-        return result
+    def key(self, events: Iterator[Any], event: Any, top: _Open) -> None:
+        """Take the key of a mapping's next value, or refuse it (the value is then read and dropped)."""
+        path = top.path
+        key: Any = None
+        if self.decorations(event, path):
+            if isinstance(event, self.yaml.ScalarEvent):
+                key = self.scalar(event, path)
+            else:
+                self.skip(events)  # a list or mapping as a key: refused below, never built
+        top.key, top.child = _DROP, path
+        if not isinstance(key, str) or (key == "<<" and not event.style):
+            what = "merge keys (<<)" if key == "<<" else "keys that are not plain text"
+            self.problem(event.start_mark, path, f"{what} are not allowed")
+            return
+        child = path + (key,)
+        top.child = child
+        if key in top.value:
+            self.problem(event.start_mark, child, f"duplicate key (first given on line {self.marks[child][0]})")
+            return
+        self.marks[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        top.key = key
 
     def scalar(self, event: Any, path: Path_) -> Any:
         text = event.value
@@ -124,58 +225,73 @@ class _Builder:
             return None if text in _NULL_WORDS else text
         if not text or text == "~":
             return None
-        if _INT.match(text):
-            digits = text.replace("_", "")
-            if len(digits) > 300:  # past any float, and Python refuses to convert 4,300 digits
-                self.problem(event.start_mark, path, f"a number of {len(digits):,} digits is too large; write it as 1e300 or less")
-                return None
-            return int(digits)
-        if _FLOAT.match(text) and any(c.isdigit() for c in text):
-            number = float(text.replace("_", ""))
-            if math.isfinite(number):
-                return number
-        if _NOT_FINITE.match(text) or _FLOAT.match(text):
+        if _NOT_FINITE.match(text):
             self.problem(event.start_mark, path, f"{text} is not a finite number; NaN and infinity are not allowed")
             return None
-        return text
+        try:
+            number = yaml_number(text)
+        except NumberError as error:
+            hint = (", or quote it if it is text" if error.fix else "; quote it if it is text") if error.textual else ""
+            self.problem(event.start_mark, path, f"{short(text)} {error.reason}{hint}")
+            return None
+        return text if number is None else number
 
 
-def read_yaml(path: Path, name: str) -> _Read:
+def read_yaml(path: Path, name: str) -> Read:
     """Parse one YAML file strictly; syntax problems end the read, others are all collected."""
     from nkru.files import ReadError, read_regular
 
     try:
         raw = read_regular(path, MAX_FILE_BYTES)
     except ReadError as error:
-        return _Read(name, None, {}, [Problem(name, 1, 1, "", error.reason)])
+        return Read(name, None, {}, [Problem(name, 1, 1, "", error.reason)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return _Read(name, None, {}, [Problem(name, line, col, "", f"is not UTF-8 text (byte 0x{raw[error.start]:02x})")])
+        return Read(name, None, {}, [Problem(name, line, col, "", f"is not UTF-8 text (byte 0x{raw[error.start]:02x})")])
     import yaml  # only when a file has to be parsed
 
     builder = _Builder(name, yaml)
-    data: Any = None
     try:
-        events = iter(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        data = _parse(builder, yaml, raw)
+    except _Stop:
+        return Read(name, None, builder.marks, builder.problems(None), complete=False)
+    except yaml.MarkedYAMLError as error:
+        if "maximum nesting depth" in str(error.problem):  # libyaml's own limit, 1,000 levels, may come first
+            if not builder.too_deep:
+                builder.problem(error.problem_mark, (), _TOO_DEEP)
+            return Read(name, None, builder.marks, builder.problems(None), complete=False)
+        return Read(name, None, builder.marks, [_syntax_problem(name, text, error)])
+    except yaml.YAMLError as error:
+        return Read(name, None, builder.marks, [Problem(name, 1, 1, "", f"YAML syntax: {error}")])
+    problems = builder.problems(data)
+    if data is None and not problems:
+        problems.append(Problem(name, 1, 1, "", "is empty; it must hold a mapping (see the comment at the top of the shipped file)"))
+    above = {r[:n] for r in builder.refused for n in range(len(r) + 1)}
+    return Read(name, data, builder.marks, problems, frozenset(builder.refused), frozenset(above), not builder.more)
+
+
+def _parse(builder: _Builder, yaml: Any, raw: bytes) -> Any:
+    """The first document's value; a second document is a problem, and reading stops there."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(raw)
+    try:
+        events = iter(loader.get_event, None)  # libyaml decodes the bytes itself, faster than from str
+        data: Any = None
         documents = 0
         for event in events:
+            if isinstance(event, yaml.StreamEndEvent):
+                break
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     builder.problem(event.start_mark, (), "holds more than one YAML document")
                     break
-                data = builder.node(events, next(events), ())
-    except yaml.MarkedYAMLError as error:
-        return _Read(name, None, builder.marks, [_syntax_problem(name, text, error)])
-    except yaml.YAMLError as error:
-        return _Read(name, None, builder.marks, [Problem(name, 1, 1, "", f"YAML syntax: {error}")])
-    problems = builder.problems(data)
-    if data is None and not problems:
-        problems.append(Problem(name, 1, 1, "", "is empty; it must hold a mapping (see the comment at the top of the shipped file)"))
-    return _Read(name, data, builder.marks, problems, frozenset(builder.refused))
+                data = builder.document(events)
+        return data
+    finally:
+        loader.dispose()
 
 
 def _syntax_problem(name: str, text: str, error: Any) -> Problem:
@@ -192,139 +308,3 @@ def _syntax_problem(name: str, text: str, error: Any) -> Problem:
     elif error.context:
         message += f" ({error.context})"
     return Problem(name, line, col, "", f"YAML syntax: {message}")
-
-
-def _locate(read: _Read, loc: tuple[Any, ...]) -> tuple[Path_, tuple[int, int]]:
-    """Map a pydantic error location onto the data: skip union member names, find the line."""
-    path: Path_ = ()
-    node = read.data
-    for part in loc:
-        part = _UNALIASES.get(part, part) if isinstance(part, str) else part
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part[:1].islower():
-            path += (part,)  # a missing or unknown key: name it, locate it at its mapping
-            break
-        else:
-            continue
-        path += (part,)
-    for length in range(len(path), -1, -1):
-        if path[:length] in read.marks:
-            return path, read.marks[path[:length]]
-    return path, (1, 1)
-
-
-def _message(error: dict[str, Any]) -> str:
-    kind, value = error["type"], error.get("input")
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        return "unknown key"
-    if kind == "string_pattern_mismatch":
-        return _PATTERN_HELP.get(error.get("ctx", {}).get("pattern"), message_of(error))
-    if kind in ("model_type", "model_attributes_type", "dict_type", "dataclass_type", "dataclass_exact_type"):
-        return f"expected a mapping of keys to values, found {_kind_of(value)}"
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list, found {_kind_of(value)}"
-    if kind == "greater_than_equal" and error.get("ctx", {}).get("ge") == 0:
-        return "cannot be negative"
-    if kind in ("missing", "missing_argument"):
-        return "missing"
-    if kind in ("float_type", "int_type") and isinstance(value, bool):
-        return f"{str(value).lower()} is a boolean, not a number"
-    if kind in ("float_type", "int_type") and isinstance(value, str) and _is_float(value):
-        return f"'{value}' is quoted text; write the number without quotes"
-    if kind in ("float_type", "int_type") and isinstance(value, str) and _COMMA_NUMBER.match(value):
-        return f"write numbers without commas or currency signs (11_000, 1.3e9), not '{value}'"
-    if kind in ("float_type", "int_type") and isinstance(value, str):
-        return f"'{value}' is not a number"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind in ("string_type", "union_tag_invalid") or kind.startswith("string_"):
-        return f"expected text, found {_kind_of(value) if not isinstance(value, (int, float)) else repr(value)}" if kind == "string_type" else message_of(error)
-    message = message_of(error)
-    if kind == "literal_error":
-        return f"'{value}' is not one of: {message.removeprefix('input should be ')}"
-    return message
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def message_of(error: dict[str, Any]) -> str:
-    """pydantic's message for an error, lower-cased and without its 'Value error' prefix."""
-    message = error["msg"].removeprefix("Value error, ")
-    return message[:1].lower() + message[1:]
-
-
-def _kind_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "nothing" if value is None else f"'{value}'"
-
-
-def _under(path: Path_, refused: frozenset[Path_]) -> bool:
-    """Whether a path is at, above or below one the builder already reported."""
-    return any(path[: len(r)] == r or r[: len(path)] == path for r in refused)
-
-
-_PATTERN_HELP = {
-    ID_PATTERN: "an id is lowercase letters, digits, '-' and '_', starting with a letter or digit",
-    DATE_PATTERN: "write a date as quoted text: \"YYYY-MM-DD\", \"YYYY-MM\", \"YYYY\" or \"unstated\"",
-    URL_PATTERN: "a URL starts with http:// or https:// and has no spaces",
-    NAME_PATTERN: "a name formulas use is lowercase letters, digits and '_', starting with a letter (cost_2025)",
-}
-
-
-@functools.cache
-def _adapter(schema: type) -> Any:
-    from pydantic import TypeAdapter  # only when data has to be validated
-
-    return TypeAdapter(schema)
-
-
-# YAML keys that are Python keywords, and the field names the schema gives them.
-_ALIASES = {"from": "from_"}
-_UNALIASES = {v: k for k, v in _ALIASES.items()}
-
-
-def _aliased(data: Any) -> Any:
-    """The data with keyword keys renamed for the schema (`from:` -> `from_`)."""
-    if isinstance(data, dict):
-        return {_ALIASES.get(k, k) if k not in _UNALIASES else f"{k} ": _aliased(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_aliased(v) for v in data]
-    return data
-
-
-def validate(read: _Read, schema: type) -> Any:
-    """Validate a file's data against its schema; add one located problem per error."""
-    from pydantic import ValidationError
-
-    if read.data is None:
-        return None
-    try:
-        return _adapter(schema).validate_python(_aliased(read.data))
-    except ValidationError as error:
-        seen: set[tuple[Path_, str]] = set()
-        errors = error.errors()
-        for item in errors:
-            # A `figure id | {mapping}` union reports both members; keep the mapping's errors.
-            if item["type"] == "string_type" and isinstance(item.get("input"), dict):
-                continue
-            path, (line, col) = _locate(read, item["loc"])
-            message = _message(dict(item))
-            if (path, message) in seen or _under(path, read.refused):
-                continue
-            seen.add((path, message))
-            read.problems.append(Problem(read.name, line, col, dotted(path, read.data), message))
-        return None
-
-

@@ -32,12 +32,12 @@ def legacy_problem(key: str, name: str, data: Any) -> Problem | None:
     if not isinstance(items, list):
         return None
     if key == "claims":
-        old = sorted({i["formula"] for i in items if isinstance(i, dict) and i.get("formula") in _FORMULAS})
+        old = sorted({i["formula"] for i in items if isinstance(i, dict) and isinstance(i.get("formula"), str) and i["formula"] in _FORMULAS})
         if old:
             fixes = "; ".join(f"formula: {f} -> formula: {_FORMULAS[f]}" for f in old)
             return Problem(name, 1, 1, "", f"written for nkru 0.1: the built-in formulas are gone, write them out ({fixes}); {_NEW}")
         return None
-    old = sorted({i["basis"] for i in items if isinstance(i, dict) and i.get("basis") in _UNIT_BASES})
+    old = sorted({i["basis"] for i in items if isinstance(i, dict) and isinstance(i.get("basis"), str) and i["basis"] in _UNIT_BASES})
     if old:
         fixes = "; ".join(f"basis: {b} -> unit: USD{_UNIT_BASES[b]}" for b in old)
         return Problem(name, 1, 1, "", f"written for nkru 0.1: what one unit covers is now part of the unit ({fixes}); {_NEW}")
