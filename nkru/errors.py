@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -13,16 +14,44 @@ def suggest(name: str, known: object) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
+LINE_LIMIT = 300  # characters of one error line; user text beyond it is cut, not echoed
+PART_LIMIT = 200  # characters of a located problem's key path (ids and keys from the data)
+
+# What could steer a terminal or a reader: C0 controls but newline (tab too), DEL, C1 controls
+# (U+009B is a CSI), bidi marks, embeddings, overrides and isolates, and the lone surrogates
+# that stand for undecodable bytes in a path or an argument.
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(char: str) -> str:
+    """One character as Python writes it in a string literal: \\t, \\x1b, \\u202e."""
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+
+
+def safe_text(text: str) -> str:
+    """Text for a table or a document: every character that could steer a terminal or reorder
+    a line escaped (\\x1b, \\u202e), newlines kept, everything else as written."""
+    return UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def shown(text: str) -> str:
+    """User text fit for a one-line message: each non-printable character escaped, as Python writes it."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def clip(text: str, limit: int = LINE_LIMIT) -> str:
+    """Text cut to `limit` characters, saying how many more there were."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
 class NkruError(Exception):
     """A problem with what the user gave nkru: data, options or paths."""
 
     def lines(self) -> list[str]:
-        return [str(self)]
-
-
-def shown(text: str) -> str:
-    """User text fit for a one-line message: control characters escaped, as Python writes them."""
-    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+        """The message's lines, escaped and each cut to LINE_LIMIT characters."""
+        return [clip(shown(line)) for line in str(self).split("\n")]
 
 
 class Problem(NamedTuple):
@@ -35,8 +64,8 @@ class Problem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        where = f"{shown(self.file)}:{self.line}:{self.col}"
-        path, message = shown(self.path), shown(self.message)
+        where = f"{clip(shown(self.file))}:{self.line}:{self.col}"
+        path, message = clip(shown(self.path), PART_LIMIT), clip(shown(self.message))
         return f"{where}: {path}: {message}" if path else f"{where}: {message}"
 
 
@@ -53,9 +82,6 @@ class DataError(NkruError):
 
 class UsageError(NkruError):
     """A command-line option nkru cannot use (`--set NAME=abc`, a missing directory)."""
-
-    def lines(self) -> list[str]:
-        return str(self).split("\n")
 
 
 def dotted(path: tuple, data: object = None) -> str:

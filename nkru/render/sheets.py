@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from nkru.engine.units import CURRENCIES
+from nkru.errors import UNSAFE, safe_text
 from nkru.model import ROLES, Dataset, Figure, Range, Source
 
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
@@ -25,8 +27,24 @@ def fmt(x: float | None, unit: str) -> str:
     """One number in its unit, as a reader expects it: $286M, $4,545.45, 9.09%, 11,000."""
     if x is None:
         return "—"
+    if math.isnan(x):
+        return "not a number"
     sign, x = ("−" if x < 0 else ""), abs(x)
-    return sign + _unsigned(x, unit)
+    return sign + ("∞" if math.isinf(x) else _huge(x, unit) if x >= HUGE else _unsigned(x, unit))
+
+
+HUGE = 1e21  # from here on a number is written as plain() writes it in messages: 1.79769e+308
+
+
+def _huge(x: float, unit: str) -> str:
+    """A number too large to write out digit by digit: six significant digits and its unit's marks."""
+    mantissa, exponent = f"{x:.5e}".split("e")
+    if unit in ("1", "fraction"):  # as a percentage, without multiplying (1.8e308 × 100 overflows)
+        return f"{_trim(mantissa)}e+{int(exponent) + 2}%"
+    text = f"{_trim(mantissa)}e+{int(exponent)}"
+    if unit.startswith("USD"):
+        return f"${text}"
+    return f"{text}%" if unit == "percent" else f"{text} {unit}" if unit in CURRENCIES else text
 
 
 def _unsigned(x: float, unit: str) -> str:
@@ -88,7 +106,7 @@ def signed(x: float, unit: str) -> str:
 
 def num(x: float | None) -> float | int | None:
     """JSON numbers: whole values as integers, so 286000000 reads as written."""
-    return int(x) if x is not None and float(x).is_integer() and abs(x) < 2**53 else x
+    return int(x) if x is not None and math.isfinite(x) and float(x).is_integer() and abs(x) < 2**53 else x
 
 
 def range_json(r: Range | None) -> dict[str, Any]:
@@ -150,7 +168,7 @@ def to_rich(sheets: list[Sheet]) -> Any:
     from rich.text import Text
 
     tables = []
-    for s in sheets:
+    for s in map(safe_sheet, sheets):
         if s.listing:
             table = Table(title=Text(s.title), title_justify="left", show_header=False, box=None, pad_edge=False)
             table.add_column(justify="right", no_wrap=True)
@@ -168,45 +186,102 @@ def to_rich(sheets: list[Sheet]) -> Any:
     return Group(*tables)
 
 
+def safe_sheet(s: Sheet) -> Sheet:
+    """The sheet with every title, heading, cell and caption passed through safe_text."""
+    return s._replace(
+        title=safe_text(s.title), columns=tuple(map(safe_text, s.columns)), rows=[tuple(map(safe_text, row)) for row in s.rows],
+        right=frozenset(map(safe_text, s.right)), caption=None if s.caption is None else safe_text(s.caption),
+    )
+
+
+def safe_renderable(renderable: Any) -> Any:
+    """A Rich Text or Tree (and the Trees and Texts in it) made safe in place, as safe_sheet does a sheet."""
+    from rich.text import Text
+    from rich.tree import Tree
+
+    if isinstance(renderable, Text):
+        renderable.plain = safe_text(renderable.plain)
+    elif isinstance(renderable, Tree):
+        safe_renderable(renderable.label)
+        for child in renderable.children:
+            safe_renderable(child)
+    return renderable
+
+
 def _style(s: Sheet, column: str, cell: str) -> str:
     return STATUS_STYLE.get(cell.split("\n", 1)[0], "") if column == "Status" else ""
 
 
+def md_text(text: str) -> str:
+    """Text for a Markdown document: controls escaped, and no raw HTML (&, < and > as entities)."""
+    return safe_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _md_cell(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", "<br>")
+    """A table cell: md_text, `|` escaped, and nkru's own line breaks as <br> (added after escaping)."""
+    return md_text(cell).replace("|", "\\|").replace("\n", "<br>")
 
 
 def to_markdown(sheets: list[Sheet]) -> str:
     """Sheets as GitHub-flavoured Markdown: a heading and a table each, the sources a list."""
     parts = []
     for s in sheets:
-        lines = [f"### {s.title}", ""]
+        lines = [f"### {md_text(s.title)}", ""]
         if s.listing:
-            lines += [f"{number} {text}" for number, text in s.rows]
+            lines += [f"{md_text(number)} {md_text(text)}" for number, text in s.rows]
         else:
             lines.append("| " + " | ".join(_md_cell(c) for c in s.columns) + " |")
             lines.append("|" + "|".join("---:" if c in s.right else "---" for c in s.columns) + "|")
             lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in s.rows]
             if s.caption:
-                lines += ["", f"_{s.caption}_"]
+                lines += ["", f"_{md_text(s.caption)}_"]
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
+
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula (OWASP)
+
+
+def csv_cell(cell: Any) -> Any:
+    """A CSV cell: None as empty, numbers as they are, text through safe_text and, where it
+    starts like a formula, behind a single quote so a spreadsheet shows it as text (OWASP)."""
+    if cell is None:
+        return ""
+    if not isinstance(cell, str):
+        return cell
+    text = safe_text(cell)
+    return f"'{text}" if text.startswith(CSV_FORMULA_START) else text
 
 
 def to_csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     """A header row and the rows, as the standard library's csv module writes them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    writer.writerow([csv_cell(cell) for cell in header])
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
+def finite(obj: Any) -> Any:
+    """The object with every NaN or infinite float replaced by None (JSON's null): JSON has no
+    such numbers, and nkru refuses results that overflow before they get here, so this is a
+    last guard that keeps the output valid JSON whatever reaches it."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {key: finite(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite(value) for value in obj]
+    return obj
+
+
 def to_json(obj: dict[str, Any]) -> str:
-    """An object as indented JSON text, non-ASCII kept."""
+    """An object as indented JSON text, non-ASCII kept; always valid JSON (no NaN, no Infinity),
+    and what json leaves raw that could steer a terminal (DEL, C1, bidi) written as \\u escapes."""
     import json
 
-    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(finite(obj), indent=2, ensure_ascii=False, allow_nan=False)
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 class View(NamedTuple):
@@ -225,9 +300,9 @@ def as_text(view: View, fmt_name: str) -> str:
         return to_json(view.json())
     if fmt_name == "csv":
         return to_csv(*view.csv())
-    return view.markdown() if view.markdown else to_markdown(view.sheets())
+    return md_text(view.markdown()) if view.markdown else to_markdown(view.sheets())
 
 
 def as_rich(view: View) -> Any:
     """The view as a Rich renderable for the terminal."""
-    return view.rich() if view.rich else to_rich(view.sheets())
+    return safe_renderable(view.rich()) if view.rich else to_rich(view.sheets())
