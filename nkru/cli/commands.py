@@ -27,6 +27,12 @@ from nkru.cli.options import (
     Sim,
     SimulateOption,
     SvgOption,
+    complete_compare,
+    complete_headlines,
+    complete_inputs,
+    complete_quantities,
+    complete_targets,
+    parse_samples,
 )
 from nkru.cli.run import apply, computing, emit, load_sourced, rerun, setup
 from nkru.errors import UsageError
@@ -74,7 +80,8 @@ def casualties(
 
 @command("calc")
 def calc(
-    quantities: Annotated[list[str] | None, typer.Argument(metavar="QUANTITY...", help="Quantity ids of model.yaml; none lists them.")] = None,
+    quantities: Annotated[list[str] | None, typer.Argument(
+        metavar="QUANTITY...", help="Quantity ids of model.yaml; none lists them.", autocompletion=complete_quantities)] = None,
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None, dollars: DollarsOption = None,
@@ -98,7 +105,8 @@ def calc(
 
 @command("compare")
 def compare(
-    scenarios: Annotated[list[str], typer.Argument(metavar="SCENARIO...", help="Scenario names or files; baseline means none.")],
+    scenarios: Annotated[list[str], typer.Argument(
+        metavar="SCENARIO...", help="Scenario names or files; baseline means none.", autocompletion=complete_compare)],
     data: DataOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
 ) -> None:
@@ -117,7 +125,7 @@ def compare(
     set_overrides = parse_overrides(set_ or [], ds)
     columns, applied = [], []
     for name in scenarios:
-        inputs, run = apply(ds, data, [] if name == "baseline" else [name], set_overrides)
+        inputs, run = apply(ds, data, [] if name == "baseline" else [name], set_overrides, option="compare SCENARIO")
         applied += run["scenarios"]
         columns.append(everything(ds, inputs))
     run = {"scenarios": applied, "overrides": set_overrides, "rerun": rerun("compare", data, [], set_ or [], *scenarios)}
@@ -126,7 +134,8 @@ def compare(
 
 @command("explain")
 def explain(
-    result_id: Annotated[str, typer.Argument(metavar="ID", help="A quantity id (nkru calc lists them) or a result id from --format json.")],
+    result_id: Annotated[str, typer.Argument(
+        metavar="ID", help="A quantity id (nkru calc lists them), an input, or a result id from --format json.", autocompletion=complete_quantities)],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False,
 ) -> None:
@@ -156,9 +165,10 @@ def explain(
 
 @command("sensitivity")
 def sensitivity(
-    which: Annotated[str, typer.Argument(metavar="QUANTITY", help="A quantity id, or deal-value / casualties for their headline.")],
+    which: Annotated[str, typer.Argument(
+        metavar="QUANTITY", help="A quantity id, or deal-value / casualties for their headline.", autocompletion=complete_headlines)],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
-    simulate: Annotated[int, typer.Option("--simulate", metavar="N", help="Samples for the rank correlations.")] = 10_000,
+    simulate: Annotated[int, typer.Option("--simulate", metavar="N", help="Samples for the rank correlations.", parser=parse_samples)] = 10_000,
     seed: SeedOption = 0, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
 ) -> None:
     """Which input moves a quantity most: a tornado of one-at-a-time swings, low to high,
@@ -183,8 +193,10 @@ def sensitivity(
 
 @command("solve")
 def solve(
-    goal: Annotated[str, typer.Argument(metavar="QUANTITY=TARGET", help="A quantity and its target: NAME=500000000 or NAME=30%.")],
-    for_: Annotated[str, typer.Option("--for", metavar="INPUT", help="The input to solve for (one the quantity uses).")],
+    goal: Annotated[str, typer.Argument(
+        metavar="QUANTITY=TARGET", help="A quantity and its target: NAME=500000000 or NAME=30%.", autocompletion=complete_targets)],
+    for_: Annotated[str, typer.Option(
+        "--for", metavar="INPUT", help="The input to solve for (one the quantity uses).", autocompletion=complete_inputs)],
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
     format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
 ) -> None:
@@ -196,11 +208,15 @@ def solve(
     from nkru import render
     from nkru.engine.sensitivity import solve_for
     from nkru.load import parse_target
+    from nkru.load.options import percent_hint
 
     result_id, target, percent = parse_target(goal)
     ds, inputs, _ = setup(data, scenario, set_)
     if percent and result_id in ds.quantities and ds.units[result_id].dims:
         raise UsageError(f"{goal}: a percentage is a fraction, and {result_id} is in {ds.quantities[result_id].unit}; give the target in that unit")
+    hint = None if percent or result_id not in ds.quantities else percent_hint(target, ds.quantities[result_id].unit)
+    if hint:
+        sys.stderr.write(f"Warning: {goal}: {hint}\n")
     solution = solve_for(ds, result_id, target, for_, inputs)
     units = {name: item.unit for name, item in inputs.items()}
     emit(render.solve_view(solution, ds.quantities[result_id].unit, units), Out(format_, output, force, None, None))
@@ -300,15 +316,15 @@ def init(
 
     Example: nkru init mywork && nkru deal-value --data mywork
     """
-    from nkru.files import copy_tree
+    from nkru.files import WriteError, copy_tree
     from nkru.load import bundled_data_dir
 
     if not str(directory).strip():
         raise UsageError("init: give the directory to write the copy to, e.g. nkru init mywork")
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"{directory}: is a file; give a directory")
     try:
-        written, kept = copy_tree(bundled_data_dir(), directory, force)
+        written, kept = copy_tree(bundled_data_dir(), directory, force)  # all or nothing: a failure leaves no partial copy
+    except WriteError as error:
+        raise UsageError(f"{directory}: {error.reason}") from None
     except OSError as error:
         raise UsageError(f"{directory}: cannot be written: {error.strerror or error}") from None
     sys.stdout.write(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} to {directory}")
