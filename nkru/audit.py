@@ -190,11 +190,15 @@ def _input_names(outcome: ClaimOutcome) -> list[str]:
 
 def scenario_findings(ds: Dataset, data_dir: Path | None) -> list[Problem]:
     """Every scenario (shipped, and in `data_dir/scenarios/`) must read and resolve."""
-    from nkru.errors import DataError
+    from nkru.errors import DataError, UsageError
     from nkru.load import load_scenario, scenario_files
 
     findings: list[Problem] = []
-    for path in scenario_files(data_dir).values():
+    try:
+        paths = scenario_files(data_dir)
+    except UsageError as error:  # a scenarios folder that cannot be listed is a finding like any other
+        return [Problem(str(data_dir / "scenarios") if data_dir else "scenarios", 1, 1, "", str(error))]
+    for path in paths.values():
         try:
             load_scenario(path, ds)
         except DataError as error:

@@ -3,6 +3,7 @@ target: one-at-a-time swings and the solver, over any quantity of the model."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from nkru.engine import expr, graph
@@ -47,9 +48,12 @@ def one_at_a_time(ds: Dataset, qid: str, inputs: dict[str, Input]) -> tuple[floa
 
     def value(env: dict[str, float]) -> float:
         try:
-            return float(graph.at(ds, qid, env)) * out
+            value = float(graph.at(ds, qid, env)) * out
         except expr.ExprError as error:
             raise NkruError(f"{qid} cannot be computed at the inputs' central values: {error}") from None
+        if not math.isfinite(value):
+            raise NkruError(f"{qid} is too large to compute (it overflows); check the inputs' magnitudes")
+        return value
 
     swings = []
     for name in graph.leaves(ds, qid)[0]:
