@@ -7,10 +7,13 @@ from typing import NamedTuple
 
 
 def suggest(name: str, known: object) -> str:
-    """' (did you mean x?)' for the closest known name, or ''."""
+    """' (did you mean x?)' for the closest known name, or ''. A name that starts a known one
+    (price for price_2024) is the likeliest meaning, then the closest by spelling."""
     import difflib
 
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)  # type: ignore[attr-defined]
+    names = [str(k) for k in known]  # type: ignore[attr-defined]
+    started = sorted((n for n in names if n.startswith(name) and len(name) >= 3 and n != name), key=len)
+    close = started[:1] or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 
 

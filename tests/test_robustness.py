@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -213,3 +214,19 @@ def test_the_cache_keeps_only_recent_entries(data_copy: Path, tmp_path: Path, mo
     remaining = sorted(p.name for p in folder.glob("nkru-*.json"))
     assert len(remaining) == load.dataset.CACHE_ENTRIES
     assert f"nkru-{0:064x}.json" not in remaining  # the oldest went first
+
+
+def test_a_mapping_where_text_is_expected_is_a_located_problem(data_copy: Path, monkeypatch):
+    """It crashed with AttributeError: the validator dropped the error."""
+    monkeypatch.chdir(data_copy)
+    edit(data_copy / "assumptions.yaml", "figures: [service_period_lowy]", "figures: [service_period_lowy: x]")
+    edit(data_copy / "sources.yaml", "title: The message North Korea sends by rotating its troops in Russia", "title: {a: b}")
+    result = run("check", "--data", str(data_copy))
+    assert result.exit_code == 1
+    lines = [re.sub(r":\d+:\d+:", ":", line) for line in result.stdout.splitlines()]
+    assert "sources.yaml: sources[lowy].title: expected text, found a mapping" in lines
+    assert "assumptions.yaml: assumptions.months.figures[0]: expected text, found a mapping" in lines
+
+
+def test_an_unknown_quantity_suggests_the_one_it_starts():
+    assert run("figures", "--quantity", "troops").stderr == "Error: --quantity troops: unknown quantity (did you mean troops_deployed?)\n"
