@@ -197,7 +197,7 @@ def test_of_eight_racing_cli_runs_exactly_one_writes(tmp_path: Path):
     path = tmp_path / "same.json"
     command = [sys.executable, "-m", "nkru", *JSON, "--output", str(path)]
     runs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(8)]
-    results = [(proc.wait(), proc.stderr.read() if proc.stderr else "") for proc in runs]
+    results = [(proc.returncode, err) for proc in runs for _, err in [proc.communicate()]]  # communicate closes the pipes
     assert sorted(results) == [(0, f"wrote {path}\n")] + [(2, f"Error: --output {path}: exists; add --force to replace it\n")] * 7
     assert json.loads(path.read_text())["sources"]
 
