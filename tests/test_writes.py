@@ -226,7 +226,8 @@ def _writer(path: Path, how: str) -> subprocess.Popen:
 
 def test_a_write_stopped_by_sigterm_leaves_no_temporary_file(tmp_path: Path):
     writer = _writer(tmp_path / "big.bin", "TERM")
-    assert writer.wait(timeout=60) == 128 + signal.SIGTERM
+    writer.communicate(timeout=60)  # closes the pipes
+    assert writer.returncode == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
 
 
@@ -234,7 +235,7 @@ def test_a_write_killed_outright_is_cleaned_up_by_the_next_write(tmp_path: Path)
     writer = _writer(tmp_path / "big.bin", "KILL")
     assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
     writer.kill()
-    writer.wait()
+    writer.communicate()  # waits, and closes the pipes
     (left,) = tmp_path.iterdir()
     assert left.name.startswith(".nkru-big.bin.") and left.stat().st_size == 100_000_000
     write_output(tmp_path / "other.txt", b"new", False)
