@@ -1,3 +1,3 @@
-from nkru.cli import main
+from nkru.entry import main
 
 main()

@@ -178,3 +178,17 @@ def test_whole_process_paths_match_the_in_process_ones():
     through_root = _nkru("--debug", "explain", "casualty_rate", "--format", "json")
     assert through_root.returncode == 0 and json.loads(through_root.stdout)["id"] == "casualty_rate"
     assert _nkru("--version").stdout == f"nkru {__version__}\n"
+
+
+def test_version_is_answered_without_typer():
+    code = "import sys; sys.argv = ['nkru', '--version']; from nkru.entry import main; main(); print('typer' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == f"nkru {__version__}\nFalse\n"
+
+
+@pytest.mark.parametrize(("args", "code"), [(["check"], 0), (["deal-value", "--set", "troops=abc"], 2), (["check", "--data", "/nonexistent"], 2)])
+def test_the_program_exits_with_the_commands_code(args: list[str], code: int):
+    """The process ends right after its output (no interpreter teardown), with the same code."""
+    result = subprocess.run([sys.executable, "-m", "nkru", *args], capture_output=True, text=True)
+    assert result.returncode == code
+    assert (result.stdout if code == 0 else result.stderr).strip()
