@@ -198,7 +198,11 @@ def scenario_findings(ds: Dataset, data_dir: Path | None) -> list[Problem]:
         paths = scenario_files(data_dir)
     except UsageError as error:  # a scenarios folder that cannot be listed is a finding like any other
         return [Problem(str(data_dir / "scenarios") if data_dir else "scenarios", 1, 1, "", str(error))]
+    from nkru.load.dataset import scenario_digest
+
     for path in paths.values():
+        if scenario_digest(path) in ds.clean_scenarios:
+            continue  # resolved cleanly against this very dataset when it was loaded
         try:
             load_scenario(path, ds)
         except DataError as error:

@@ -230,3 +230,14 @@ def test_a_mapping_where_text_is_expected_is_a_located_problem(data_copy: Path, 
 
 def test_an_unknown_quantity_suggests_the_one_it_starts():
     assert run("figures", "--quantity", "troops").stderr == "Error: --quantity troops: unknown quantity (did you mean troops_deployed?)\n"
+
+
+def test_a_warm_check_validates_no_scenario_again_but_an_edited_one(data_copy: Path, tmp_path: Path):
+    env = os.environ | {"NKRU_CACHE_DIR": str(tmp_path / "cache")}
+    code = ("import sys; from pathlib import Path; from nkru.audit import check_data; "
+            f"ds, report, _ = check_data(Path({str(data_copy)!r}), None); print(len(report.findings), 'pydantic' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout for _ in range(2)]
+    assert runs == ["0 True\n", "0 False\n"]
+    edit(data_copy / "scenarios" / "nis.yaml", "figure: pay_nis_monthly", "figure: pay_nis_monthlyy")
+    edited = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert edited == "1 True\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru import __version__
-from nkru.errors import DataError, Locator, Problem, UsageError, shown
+from nkru.errors import DataError, Locator, NkruError, Problem, UsageError, shown
 from nkru.files import read_regular
 from nkru.model import Dataset
 from nkru.model.modelfile import ModelFile
@@ -114,9 +114,43 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     if cached is not None:
         return _relabel(cached, paths, digests)
     dataset = _load_fresh(paths, tuple(digests))
+    dataset.clean_scenarios = _clean_scenarios(dataset, data_dir)
     if _contents(paths) == contents:  # a file edited while it was read must not be cached under its old digest
         _cache_put(key, dataset)
     return dataset
+
+
+def scenario_digest(path: Path) -> tuple[str, str] | None:
+    """A scenario file's real path and content digest; None if it cannot be read."""
+    from nkru.files import ReadError, read_regular
+    from nkru.load.reader import MAX_FILE_BYTES
+
+    try:
+        return str(path.resolve()), hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).hexdigest()
+    except (ReadError, OSError, RuntimeError):
+        return None
+
+
+def _clean_scenarios(dataset: Dataset, data_dir: Path | None) -> frozenset[tuple[str, str]]:
+    """The scenario files that resolve against this dataset without a problem, by real path and
+    digest: `check` skips them on a warm run instead of validating each again (a scenario edited
+    since, or a new one, is not in the set and is checked)."""
+    from nkru.load.options import load_scenario, scenario_files
+
+    clean = set()
+    try:
+        found = scenario_files(data_dir)
+    except NkruError:
+        return frozenset()
+    for path in found.values():
+        digest = scenario_digest(path)
+        try:
+            load_scenario(path, dataset)
+        except NkruError:
+            continue
+        if digest is not None:
+            clean.add(digest)
+    return frozenset(clean)
 
 
 def _cache_get(key: str | None) -> Dataset | None:
@@ -266,6 +300,7 @@ def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Loca
         units=resolved.units,
         claim_units={},
         unstated=(),
+        clean_scenarios=frozenset(),
         files=files,
         digests=digests,
         locator=locator,
