@@ -219,7 +219,7 @@ def _input_sources(ds: Dataset, inputs: dict[str, Input]) -> dict[str, tuple[str
 
 def implausible(ds: Dataset, rows: list[Row]) -> list[str]:
     """A warning for each quantity whose range passes the min or max model.yaml gives it (a
-    casualty rate above 1): the inputs behind it cannot all be right."""
+    share above 1): the inputs behind it cannot all be right."""
     out = []
     for r in rows:
         spec = ds.model.quantities.get(r.id)

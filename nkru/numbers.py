@@ -11,7 +11,7 @@ Only the ASCII digits 0-9 count (not ١٢ or １２). A whole part may not start
 (`017` is refused: write 17, or quote it if it is text). A number too large for a float (1e400)
 or too small to tell from 0 when it is not 0 (10e-400) is refused, never read as infinity or 0.
 In YAML, a plain scalar that looks like a number but breaks these rules (`017`, `1__000`, `1e`,
-`0x1F`) is a located problem; words, ids and dates (`no`, `lowy`, `2024-12-05`) stay text.
+`0x1F`) is a located problem; words, ids and dates (`no`, `some_id`, `2024-12-05`) stay text.
 `--set` also takes the forms nkru prints: a k, M or B suffix (12k, 500M, 1.2B), a leading `$`
 where the input is in USD ($2,000, $1.3B) and `30%` where the input is a fraction (0.30).
 """

@@ -207,7 +207,7 @@ def _missing(path: Path) -> bool:
 
 
 def _scenario_hint(name: str, data_dir: Path | None, listed: bool) -> str:
-    """' (did you mean lowy?)' for the scenario `name` most likely means, case-insensitively;
+    """' (did you mean NAME?)' for the scenario `name` most likely means, case-insensitively;
     else, when `listed`, the known names."""
     known = scenario_files(data_dir)
     same = [k for k in known if k.casefold() == name.casefold()]
