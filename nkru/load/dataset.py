@@ -143,13 +143,10 @@ def _clean_scenarios(dataset: Dataset, data_dir: Path | None) -> frozenset[tuple
     except NkruError:
         return frozenset()
     for path in found.values():
-        digest = scenario_digest(path)
         try:
-            load_scenario(path, dataset)
-        except NkruError:
+            clean.add((str(path.resolve()), load_scenario(path, dataset).digest))
+        except (NkruError, OSError, RuntimeError):
             continue
-        if digest is not None:
-            clean.add(digest)
     return frozenset(clean)
 
 

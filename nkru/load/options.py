@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -241,8 +240,7 @@ def load_scenario(path: Path, ds: Dataset) -> Scenario:
             problems.append(locator.problem("scenario", name, key, str(error)))
     if problems:
         raise DataError(problems)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Scenario(scenario_name, read.name, parsed.note, digest, tuple(overrides))
+    return Scenario(scenario_name, read.name, parsed.note, read.sha256, tuple(overrides))
 
 
 def _setting_override(ds: Dataset, scenario: str, name: str, setting: Any) -> Input:

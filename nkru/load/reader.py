@@ -8,6 +8,7 @@ instead, so all of that is decided here, once, and every value keeps its line an
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class Read:
     refused: frozenset[Path_] = frozenset()  # paths the builder already reported
     above_refused: frozenset[Path_] = frozenset()  # every path at or above one of those
     complete: bool = True  # False when problems past MAX_PROBLEMS were only counted
+    sha256: str = ""  # of the bytes parsed, when the file parsed
 
 
 class _Stop(Exception):
@@ -270,7 +272,8 @@ def read_yaml(path: Path, name: str) -> Read:
     if data is None and not problems:
         problems.append(Problem(name, 1, 1, "", "is empty; it must hold a mapping (see the comment at the top of the shipped file)"))
     above = {r[:n] for r in builder.refused for n in range(len(r) + 1)}
-    return Read(name, data, builder.marks, problems, frozenset(builder.refused), frozenset(above), not builder.more)
+    digest = hashlib.sha256(raw).hexdigest()
+    return Read(name, data, builder.marks, problems, frozenset(builder.refused), frozenset(above), not builder.more, digest)
 
 
 def _parse(builder: _Builder, yaml: Any, raw: bytes) -> Any:
