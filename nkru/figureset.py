@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from nkru import money
+from nkru.engine import units
 from nkru.model import Dataset, Figure, Range
 
 
@@ -44,11 +45,25 @@ def select(ds: Dataset, source: str | None, quantity: str | None, context: bool)
 def figure_report(ds: Dataset, figures: list[Figure]) -> FigureReport:
     """The chosen figures with their conversions and their disagreements."""
     conversions = {}
+    known = money.rates(ds)
+    currencies = {u for u in {f.unit for f in figures} if _currency(ds, u) not in (None, "USD")}
     for f in figures:
-        in_usd = money.currency_conversions(ds, f)
+        if f.unit not in currencies:
+            continue  # not in another currency: nothing to convert (decided once per unit, not per figure)
+        in_usd = money.currency_conversions(ds, f, known)
         if in_usd:
             conversions[f.id] = Conversions(in_usd, money.implied_rates(ds, f))
-    return FigureReport(figures, conversions, split_quantities(ds, figures), updates(ds, figures), shared_numbers(ds, figures))
+    differing = _differing(figures)
+    return FigureReport(figures, conversions, split_quantities(ds, differing), updates(ds, differing), shared_numbers(ds, figures))
+
+
+def _currency(ds: Dataset, unit: str) -> str | None:
+    """The currency of an amount in `unit` (as money.currency_of, from the unit text)."""
+    try:
+        found = units.currencies(ds.registry.parse(unit))
+    except units.UnitError:
+        return None
+    return found[0][0] if len(found) == 1 and found[0][1] == 1 else None
 
 
 def _date(ds: Dataset, figure: Figure) -> str | None:
@@ -71,30 +86,33 @@ def _differing(figures: list[Figure]) -> dict[str, list[Figure]]:
 def _is_update(ds: Dataset, figures: list[Figure]) -> bool:
     """Whether every two figures that differ are dated (as_of) differently: a later figure of the
     same quantity is an update, not a disagreement."""
-    for i, a in enumerate(figures):
-        for b in figures[i + 1:]:
-            if _numbers(a) != _numbers(b) and (_date(ds, a) is None or _date(ds, b) is None or _date(ds, a) == _date(ds, b)):
-                return False
-    return True
+    numbers_by_date: dict[str | None, set[tuple[Any, ...]]] = {}
+    for f in figures:
+        numbers_by_date.setdefault(_date(ds, f), set()).add(_numbers(f))
+    if len(set().union(*numbers_by_date.values())) < 2:
+        return True  # nothing differs
+    # An undated figure differs from some other; on one date, every figure must say the same.
+    return None not in numbers_by_date and all(len(numbers) == 1 for numbers in numbers_by_date.values())
 
 
-def split_quantities(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
+def split_quantities(ds: Dataset, differing: dict[str, list[Figure]]) -> dict[str, list[Figure]]:
     """Quantities that different sources state with different numbers, unit or basis at one time."""
-    return {q: fs for q, fs in _differing(figures).items() if len({f.source for f in fs}) > 1 and not _is_update(ds, fs)}
+    return {q: fs for q, fs in differing.items() if len({f.source for f in fs}) > 1 and not _is_update(ds, fs)}
 
 
-def updates(ds: Dataset, figures: list[Figure]) -> dict[str, list[Figure]]:
+def updates(ds: Dataset, differing: dict[str, list[Figure]]) -> dict[str, list[Figure]]:
     """Quantities stated again later with other numbers: each figure, oldest first."""
-    return {q: sorted(fs, key=lambda f: _date(ds, f) or "") for q, fs in _differing(figures).items() if _is_update(ds, fs)}
+    return {q: sorted(fs, key=lambda f: _date(ds, f) or "") for q, fs in differing.items() if _is_update(ds, fs)}
 
 
 def shared_numbers(ds: Dataset, figures: list[Figure]) -> dict[tuple[float, str], list[Figure]]:
     """One number that means different things: the same amount stated for different quantities,
     units or bases ("$2,000" a month, once, and per soldier unstated)."""
     by_number: dict[tuple[float, str], list[Figure]] = {}
+    currency = {unit: _currency(ds, unit) or unit for unit in {f.unit for f in figures}}
     for figure in figures:
         if figure.value is not None:
-            by_number.setdefault((figure.value, money.currency_of(ds, figure.id) or figure.unit), []).append(figure)
+            by_number.setdefault((figure.value, currency[figure.unit]), []).append(figure)
     return {key: fs for key, fs in by_number.items() if len({(f.quantity, f.unit, f.basis) for f in fs}) > 1}
 
 

@@ -172,20 +172,26 @@ class Restater:
         return [f"{name} left in nominal dollars, and every row using it: {self.failed[name]}" for name in self.used_failures]
 
 
-def currency_conversions(ds: Dataset, figure: Figure) -> list[tuple[Rate, Money]]:
-    """A non-dollar money figure in US dollars at each dated rate the data holds for it."""
+def rates(ds: Dataset) -> list[Rate]:
+    """Every exchange rate the data holds, in data order."""
+    found = []
+    for figure in ds.figures.values():
+        unit = ds.units.get(figure.id)
+        if unit is None or not units.currencies(unit):
+            continue  # not money: decided without building an error for each of 100,000 figures
+        try:
+            found.append(rate_of(ds, figure))
+        except MoneyError:
+            continue
+    return found
+
+
+def currency_conversions(ds: Dataset, figure: Figure, known: list[Rate]) -> list[tuple[Rate, Money]]:
+    """A non-dollar money figure in US dollars at each dated rate the data holds for it (`known`, from `rates`)."""
     currency = currency_of(ds, figure.id)
     if currency is None or currency == "USD":
         return []
-    conversions = []
-    for rate_figure in ds.figures.values():
-        try:
-            rate = rate_of(ds, rate_figure)
-        except MoneyError:
-            continue
-        if rate.currency == currency:
-            conversions.append((rate, to_usd(money_of(ds, figure), rate)))
-    return conversions
+    return [(rate, to_usd(money_of(ds, figure), rate)) for rate in known if rate.currency == currency]
 
 
 def implied_rates(ds: Dataset, figure: Figure) -> list[tuple[Figure, Range, str]]:

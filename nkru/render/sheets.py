@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from nkru.engine.units import CURRENCIES
-from nkru.errors import UNSAFE, safe_text
+from nkru.errors import safe_text
 from nkru.model import ROLES, Dataset, Figure, Range, Source
+from nkru.render.jsontext import to_json
 
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
 
@@ -260,28 +261,6 @@ def to_csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     writer.writerow([csv_cell(cell) for cell in header])
     writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
-
-
-def finite(obj: Any) -> Any:
-    """The object with every NaN or infinite float replaced by None (JSON's null): JSON has no
-    such numbers, and nkru refuses results that overflow before they get here, so this is a
-    last guard that keeps the output valid JSON whatever reaches it."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {key: finite(value) for key, value in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [finite(value) for value in obj]
-    return obj
-
-
-def to_json(obj: dict[str, Any]) -> str:
-    """An object as indented JSON text, non-ASCII kept; always valid JSON (no NaN, no Infinity),
-    and what json leaves raw that could steer a terminal (DEL, C1, bidi) written as \\u escapes."""
-    import json
-
-    text = json.dumps(finite(obj), indent=2, ensure_ascii=False, allow_nan=False)
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 class View(NamedTuple):
