@@ -4,7 +4,9 @@ command declares in model.yaml. Pure: no I/O, no rounding for display, no Rich."
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from nkru.engine import expr, graph
@@ -36,28 +38,58 @@ def sources_of(ds: Dataset, figure_ids: tuple[str, ...] | list[str]) -> tuple[st
     return tuple(seen)
 
 
+class Ranges(Mapping[str, Range]):
+    """The inputs' ranges, then every figure's, each figure's made when a formula first reads
+    it (in its own unit, or in base units): a run reads a handful of 100,000 figures."""
+
+    def __init__(self, ds: Dataset, given: Mapping[str, Range], base: bool) -> None:
+        self._ds, self._given, self._base = ds, given, base
+        self._made: dict[str, Range] = {}
+
+    def __getitem__(self, name: str) -> Range:
+        if name in self._given:
+            return self._given[name]
+        if name not in self._made:
+            r = self._ds.figures[name].range  # KeyError for a name that is not a figure, as a dict would
+            self._made[name] = r.scaled(graph.scale(self._ds, name)) if self._base else r
+        return self._made[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._given or name in self._ds.figures
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain(self._given, (f for f in self._ds.figures if f not in self._given))
+
+    def __len__(self) -> int:
+        return len(self._given) + sum(1 for f in self._ds.figures if f not in self._given)
+
+    def __or__(self, more: Mapping[str, Range]) -> Ranges:
+        return Ranges(self._ds, {**self._given, **more}, self._base)
+
+
 class Env(NamedTuple):
     """The ranges formulas read this run (inputs and figures, restated with --dollars): in base
     units, and in each name's own unit (for sampling)."""
 
-    ranges: dict[str, Range]
+    ranges: Ranges
     inputs: dict[str, Input]
     restater: Any  # nkru.money.Restater, with --dollars
-    own: dict[str, Range]
-    nominal: dict[str, Range]  # in base units, not restated: for rows whose money cannot all be
+    own: Ranges
+    nominal: Ranges  # in base units, not restated: for rows whose money cannot all be
 
 
 def env_for(ds: Dataset, inputs: dict[str, Input], dollars: int | None = None) -> Env:
     """The ranges formulas read this run: the inputs and every figure, restated with --dollars."""
-    own = {name: item.range for name, item in inputs.items()} | {fid: f.range for fid, f in ds.figures.items()}
-    nominal = graph.to_base(ds, own)
+    given = {name: item.range for name, item in inputs.items()}
+    own, nominal = Ranges(ds, given, base=False), Ranges(ds, graph.to_base(ds, given), base=True)
     if dollars is None:
         return Env(nominal, inputs, None, own, nominal)
     from nkru.money import Restater
 
+    # Restated all at once: which amounts cannot be restated is known before any row asks.
     restater = Restater(ds, inputs, dollars)
-    own = restater.restate(own)
-    return Env(graph.to_base(ds, own), inputs, restater, own, nominal)
+    restated = restater.restate(dict(own))
+    return Env(Ranges(ds, graph.to_base(ds, restated), base=True), inputs, restater, Ranges(ds, restated, base=False), nominal)
 
 
 def row(ds: Dataset, env: Env, rid: str, label: str, c: expr.Compiled, unit: str, **extra: Any) -> Row:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 
@@ -122,24 +123,57 @@ _SECTIONS = {
 VALUE = "\0value"  # the key under which the reader marks where a key's one-line value starts
 
 
+def _position(data: object, top: str, ident: str) -> int | None:
+    """Where the item with id `ident` sits in `data[top]`, a list of mappings."""
+    container = data.get(top) if isinstance(data, dict) else None
+    if not isinstance(container, list):
+        return None
+    return next((i for i, x in enumerate(container) if isinstance(x, dict) and x.get("id") == ident), None)
+
+
 class Locator:
     """Finds the file, line and column of an item's key, for problems found after loading."""
 
     def __init__(self) -> None:
         self._files: dict[str, tuple[str, object, dict]] = {}
+        self._unread: dict[str, Callable[[], tuple[object, dict]] | None] = {}
 
     def add_file(self, key: str, name: str, data: object, marks: dict) -> None:
         self._files[key] = (name, data, marks)
+        self._unread.pop(key, None)
+
+    def add_unread(self, key: str, name: str, reread: Callable[[], tuple[object, dict]] | None) -> None:
+        """A file whose places are found only when a problem is in it: `reread` parses it then
+        (a large file's marks cost more to keep than to find again; None: nothing to read)."""
+        self._files[key] = (name, None, {})
+        self._unread[key] = reread
+
+    def files(self) -> list[tuple[str, str, object, dict, bool]]:
+        """Each file's key, name, data and marks, and whether it is yet to be read (data None)."""
+        return [(key, name, data, marks, key in self._unread) for key, (name, data, marks) in self._files.items()]
+
+    def _file(self, key: str) -> tuple[str, object, dict]:
+        reread = self._unread.pop(key, None)
+        if reread is not None:
+            data, marks = reread()
+            self._files[key] = (self._files[key][0], data, marks)
+        return self._files[key]
 
     def problem(self, section: str, item: str | int, keys: tuple, message: str, offset: int | None = None) -> Problem:
         """A Problem at `section`'s item (an id, a mapping key or a list index) and `keys` below it;
         with `offset`, at that character of the key's one-line value (a formula's token)."""
-        file_key, top = _SECTIONS[section]
-        name, data, marks = self._files[file_key]
-        container = data.get(top) if isinstance(data, dict) else None
+        file_key, top = _SECTIONS[section] if section in _SECTIONS else (section, "figures")  # else a part of figures.d
+        name, data, marks = self._file(file_key)
         step: str | int = item
-        if isinstance(container, list) and isinstance(item, str):
-            step = next((i for i, x in enumerate(container) if isinstance(x, dict) and x.get("id") == item), 0)
+        if isinstance(item, str) and isinstance(data, dict) and isinstance(data.get(top), list):
+            step = 0  # an id not found: the list's first item
+            # An id is looked for in the section's file, then in its parts (figures.d/*).
+            for key in (file_key, *(k for k in self._files if k.startswith(file_key + ".d/"))):
+                found = _position(self._file(key)[1], top, item)
+                if found is not None:
+                    name, data, marks = self._file(key)
+                    step = found
+                    break
         path = (top, step) + tuple(keys)
         line, col = next((marks[path[:n]] for n in range(len(path), 0, -1) if path[:n] in marks), (1, 1))
         if offset is not None and path + (VALUE,) in marks:

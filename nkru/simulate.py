@@ -9,6 +9,7 @@ inputs are imposed by rank (Iman-Conover), keeping each input's distribution.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from nkru.engine import graph
@@ -58,7 +59,7 @@ class Simulation(NamedTuple):
 CHUNK = 1 << 16  # samples drawn and evaluated at a time: memory stays near the result's 8 bytes a sample
 
 
-def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range], n: int, seed: int, keep: bool = True) -> Simulation:
+def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: Mapping[str, Range], n: int, seed: int, keep: bool = True) -> Simulation:
     """Sample each input the quantity uses, in the formulas' order, from one seeded generator
     (`ranges` in each name's own unit); impose the declared correlations; then evaluate in base
     units. Figures in formulas are sampled uniformly over their stated bounds, like any range.
@@ -101,7 +102,7 @@ def run(ds: Dataset, qid: str, inputs: dict[str, Input], ranges: dict[str, Range
 
 
 def _draw_chunk(rng: np.random.Generator, names: tuple[str, ...], figures: tuple[str, ...], inputs: dict[str, Input],
-                ranges: dict[str, Range], m: int) -> dict[str, np.ndarray | float]:
+                ranges: Mapping[str, Range], m: int) -> dict[str, np.ndarray | float]:
     chunk: dict[str, np.ndarray | float] = {name: draw(rng, inputs[name], ranges[name], m) for name in names}
     for fid in figures:
         r = ranges[fid]
@@ -221,7 +222,7 @@ class Simulated(NamedTuple):
     readings: dict[str, str]
 
 
-def for_command(ds: Dataset, computed: Any, ranges: dict[str, Range], n: int, seed: int, keep: bool = True) -> Simulated:
+def for_command(ds: Dataset, computed: Any, ranges: Mapping[str, Range], n: int, seed: int, keep: bool = True) -> Simulated:
     """Simulate a command's headline quantity, with the probabilities its model declares:
     reaching each figure it is compared against, or falling in each band. With `keep`, the
     samples stay in draw order for --samples-out; otherwise the result is sorted in place."""

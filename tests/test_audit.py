@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nkru.audit import numbers_in
 from nkru.load import load_dataset
+from nkru.quotes import numbers_in
 
 from .conftest import DOMAIN, SEEDS, edit, run
 

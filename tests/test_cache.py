@@ -83,8 +83,16 @@ def _retyped(data: bytes, change) -> bytes:
     return json.dumps(tree).encode()
 
 
-def _first_figure(fields: dict) -> dict:
-    return next(iter(fields["figures"].values()))["\0c"][1]
+def _table(fields: dict, name: str) -> list:
+    """A dict of instances, as the cache writes it: [class, field names, keys, rows, row of each key]."""
+    return fields[name]["\0T"]
+
+
+def _set_first(fields: dict, name: str, **values) -> None:
+    """Set fields of the first row of a table."""
+    _, names, _, rows, _ = _table(fields, name)
+    for key, value in values.items():
+        rows[0][names.index(key)] = value
 
 
 def _locator_file(fields: dict) -> list:
@@ -98,23 +106,28 @@ TAMPERED = {
     "empty": lambda data: b"",
     "huge nested list": lambda data: b"[" * 200_000 + b"]" * 200_000,
     "not a dataset": lambda data: b'{"\\u0000t": [1, 2]}',
-    "unknown class name": lambda data: data.replace(b'"\\u0000c":["Figure"', b'"\\u0000c":["Popen"', 1),
+    "unknown class name": lambda data: data.replace(b'"\\u0000T":["Figure"', b'"\\u0000T":["Popen"', 1),
     "unknown tag": lambda data: data.replace(b'"\\u0000t":', b'"\\u0000z":', 1),
-    "a module path as class name": lambda data: data.replace(b'"\\u0000c":["Figure"', b'"\\u0000c":["os.system"', 1),
+    "a module path as class name": lambda data: data.replace(b'"\\u0000T":["Figure"', b'"\\u0000T":["os.system"', 1),
     "figures a list": lambda data: _retyped(data, lambda f: f.update(figures=[])),
-    "a value as text": lambda data: _retyped(data, lambda f: _first_figure(f).update(value="12")),
-    "a number as a boolean": lambda data: _retyped(data, lambda f: _first_figure(f).update(value=True)),
-    "a kind outside its literal": lambda data: _retyped(data, lambda f: next(iter(f["sources"].values()))["\0c"][1].update(kind="x")),
+    "a value as text": lambda data: _retyped(data, lambda f: _set_first(f, "figures", value="12")),
+    "a number as a boolean": lambda data: _retyped(data, lambda f: _set_first(f, "figures", value=True)),
+    "a list of numbers as cites": lambda data: _retyped(data, lambda f: _set_first(f, "figures", cites=[1])),
+    "a kind outside its literal": lambda data: _retyped(data, lambda f: _set_first(f, "sources", kind="x")),
+    "a row without a field": lambda data: _retyped(data, lambda f: _table(f, "figures")[3][0].pop()),
+    "a field renamed": lambda data: _retyped(data, lambda f: _table(f, "figures")[1].__setitem__(0, "ident")),
+    "a row number out of range": lambda data: _retyped(data, lambda f: _table(f, "figures")[4].__setitem__(0, 10**6)),
+    "a key that is not text": lambda data: _retyped(data, lambda f: _table(f, "figures")[2].__setitem__(0, 7)),
+    "a key without its row": lambda data: _retyped(data, lambda f: _table(f, "figures")[4].pop()),
     "a missing field": lambda data: _retyped(data, lambda f: f.pop("claims")),
     "an extra field": lambda data: _retyped(data, lambda f: f.update(extra=1)),
     "context ids a list": lambda data: _retyped(data, lambda f: f.update(context_ids=["a"])),
     "a registry of numbers": lambda data: _retyped(data, lambda f: f.update(registry={"\0r": {"soldier": 5}})),
-    "a formula that calls": lambda data: _retyped(data, lambda f: next(iter(f["quantities"].values()))["\0c"][1].update(
-        formula={"\0x": "__import__('os').system('true')"})),
+    "a formula that calls": lambda data: _retyped(data, lambda f: _set_first(f, "quantities", formula={"\0x": "__import__('os').system('true')"})),
     "a line as text": lambda data: _retyped(data, lambda f: _locator_file(f)[3].__setitem__(0, "1")),
     "marks missing": lambda data: _retyped(data, lambda f: _locator_file(f)[3].pop()),
     "a path step as a float": lambda data: _retyped(data, lambda f: _locator_file(f)[2][0].append(1.5)),
-    "a unit of text": lambda data: _retyped(data, lambda f: f["units"].update(troops="soldier")),
+    "a unit of text": lambda data: _retyped(data, lambda f: _set_first(f, "units", scale="1")),
 }
 
 

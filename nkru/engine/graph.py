@@ -14,8 +14,9 @@ the names it uses depend on a common input; otherwise they are a sound enclosure
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
+from typing import Any, cast
 
 from nkru.engine import expr, intervals
 from nkru.errors import DataError, NkruError
@@ -62,7 +63,7 @@ def figure_ranges(ds: Dataset, names: tuple[str, ...] | list[str]) -> dict[str, 
 def bounds(ds: Dataset, names: list[str], env: Mapping[str, Range]) -> dict[str, tuple[Range, bool]]:
     """Each quantity named (and those it uses): its range in base units and whether the bounds
     are exact. `env` holds the ranges of the inputs and figures they use, in base units."""
-    known: dict[str, Range] = dict(env)
+    known: ChainMap[str, Range] = ChainMap({}, cast(MutableMapping, env))  # not a copy: env may hold 100,000 figures
     out: dict[str, tuple[Range, bool]] = {}
     for qid in needed(ds, names):
         q = ds.quantities[qid]
@@ -84,7 +85,7 @@ def bounds_of(ds: Dataset, c: expr.Compiled, env: Mapping[str, Range], label: st
     ranges: the quantities it uses are computed first from `env`."""
     quantities = [n for n in c.names if n in ds.quantities and n not in env]
     computed = bounds(ds, quantities, env)
-    known = dict(env) | {q: r for q, (r, _) in computed.items()}
+    known = ChainMap({q: r for q, (r, _) in computed.items()}, cast(MutableMapping, env))
     try:
         value, exact = intervals.bounds(c, {n: known[n] for n in c.names})
         _finite(label, value)

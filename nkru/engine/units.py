@@ -104,6 +104,7 @@ def factor(from_: Unit, to: Unit) -> float:
     return from_.scale / to.scale
 
 
+@functools.lru_cache(maxsize=256)  # asked once per figure: 100,000 figures share a few units
 def currencies(unit: Unit) -> tuple[tuple[str, int], ...]:
     """The currency dimensions in the unit, with their exponents."""
     return tuple((dim, exp) for dim, exp in unit.dims if dim in CURRENCIES)
@@ -145,6 +146,7 @@ class Registry:
         self._plural: dict[str, str] = {}
         self._rank: dict[str, int] = {}
         self._named: list[tuple[str, Unit]] = []  # units with a scale that show() may name: year, percent, ...
+        self._parsed: dict[str, Unit] = {}  # text -> unit, once declaring is done: 100,000 figures share a few units
         for currency in CURRENCIES:
             self._define(currency, None, None, *_SYNONYMS.get(currency, ()), rank=_CURRENCY_RANK)
         self._define("month", None, "months", rank=_TIME_RANK)
@@ -162,6 +164,7 @@ class Registry:
         if unit is None:
             unit, self._rank[name] = Unit(1.0, ((name, 1),)), rank
         self._units.update(dict.fromkeys(names, unit))
+        self._parsed.clear()
         if plural:
             self._plural[name] = plural
         if not close(unit.scale, 1.0) and (not unit.dims or (len(unit.dims) == 1 and unit.dims[0][1] == 1)):
@@ -198,9 +201,12 @@ class Registry:
 
     def parse(self, text: str) -> Unit:
         """The unit that unit text names, e.g. 'USD per soldier per month'."""
+        if text in self._parsed:
+            return self._parsed[text]
         unit = _Parser(self, text).run()
         if not unit.scale > 0 or math.isinf(unit.scale):
             raise UnitError(f"{text.strip()!r} has no usable scale", 0)
+        self._parsed[text] = unit
         return unit
 
     def _lookup(self, name: str, col: int = 0) -> Unit:

@@ -19,44 +19,23 @@ import json
 import os
 import re
 import stat
-import sys
 import tempfile
-import types
-import typing
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Any
 
 from nkru.engine.expr import Compiled, compile_expr
-from nkru.engine.units import Registry, Unit
-from nkru.errors import Locator, Problem
+from nkru.engine.units import Registry
+from nkru.errors import Locator
 from nkru.files import read_regular, write_atomic
-from nkru.model import Dataset, Quantity, Range, modelfile, schema
+from nkru.load.typecheck import CHECKED, CLASSES, CacheError, check_fields, checked, column_checks, field_checks, typed
+from nkru.model import Dataset
 
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
+EAGER_MARKS = 20_000  # a file with more marks than this is located by reading it again
 ENTRY = re.compile(r"nkru-[0-9a-f]{64}\.json")  # the only names pruning ever deletes
 SECRET = "nkru-cache.key"
 _SECRET_BYTES = 32
 _MAC_HEX = 64
-
-# The classes an entry may rebuild, by name: nothing outside this dict is ever constructed.
-CLASSES: dict[str, type] = {cls.__name__: cls for cls in (
-    schema.Source, schema.Figure, schema.InputSpec, schema.Correlation, schema.ClaimInput, schema.Comparison,
-    schema.Candidate, schema.Claim, modelfile.QuantitySpec, modelfile.Band, modelfile.Bands, modelfile.Measure,
-    modelfile.ContextRow, modelfile.ComparisonSpec, modelfile.Variants, modelfile.CommandSpec, modelfile.ModelFile,
-    Quantity, Dataset, Range, Unit, Problem,
-)}
-# Fields typed Any in the model, with the type they hold; everything else is checked as annotated.
-_ANY_FIELDS: dict[type, dict[str, Any]] = {
-    Dataset: {"registry": Registry, "units": dict[str, Unit], "claim_units": dict[str, Unit], "unstated": tuple[Problem, ...],
-              "files": tuple[tuple[str, type(Path())], ...], "locator": Locator},  # type: ignore[misc]
-    Quantity: {"formula": Compiled},
-}
-
-
-class CacheError(ValueError):
-    """An entry that is not one nkru wrote for this key: damaged, tampered or foreign."""
-
 
 # ---------------------------------------------------------------------------- writing
 
@@ -75,7 +54,8 @@ def _encode(value: Any, declared: Any) -> Any:
         return [_encode(item, declared) for item in value]
     if kind is dict:
         if all(isinstance(k, str) and not k.startswith("\0") for k in value):
-            return {k: _encode(v, declared) for k, v in value.items()}
+            table = _table(value, declared)
+            return table if table is not None else {k: _encode(v, declared) for k, v in value.items()}
         return {"\0m": [[_encode(k, declared), _encode(v, declared)] for k, v in value.items()]}
     if kind is tuple:
         return {"\0t": [_encode(item, declared) for item in value]}
@@ -88,10 +68,12 @@ def _encode(value: Any, declared: Any) -> Any:
     if kind is Registry:
         return {"\0r": _encode(dict(declared), declared)}
     if kind is Locator:
-        # Locator has no public view of its files; the cache is the one reader outside it.
-        return {"\0l": {key: [name, _encode(data, declared), [list(path) for path in marks],
-                               [line for line, _ in marks.values()], [col for _, col in marks.values()]]
-                        for key, (name, data, marks) in value._files.items()}}
+        # A large file's marks are not kept (they would be most of the entry, and of a warm run's
+        # time): a problem in it reads it again. A small one's are, so a warm run parses nothing.
+        return {"\0l": {key: [name] if unread or len(marks) > EAGER_MARKS else
+                         [name, _encode(data, declared), [list(path) for path in marks],
+                          [line for line, _ in marks.values()], [col for _, col in marks.values()]]
+                         for key, name, data, marks, unread in value.files()}}
     if CLASSES.get(kind.__name__) is not kind:
         raise TypeError(f"the cache cannot hold a {kind.__name__}")
     if dataclasses.is_dataclass(value):
@@ -99,20 +81,42 @@ def _encode(value: Any, declared: Any) -> Any:
     return {"\0n": [kind.__name__, [_encode(item, declared) for item in value]]}
 
 
+def _table(value: dict[str, Any], declared: Any) -> dict[str, Any] | None:
+    """A dict whose values are all instances of one whitelisted class, as a table: the field
+    names once, then each distinct instance as a row and each key's row number. 100,000 figures
+    read back in one pass per column; a unit shared by most of them is written once."""
+    kinds = set(map(type, value.values()))
+    if len(value) < 2 or len(kinds) != 1:
+        return None
+    (cls,) = kinds
+    if CLASSES.get(cls.__name__) is not cls:
+        return None
+    names = [name for name, _ in field_checks(cls)]
+    rows: dict[int, int] = {}  # id of an instance -> its row
+    encoded: list[list[Any]] = []
+    for item in value.values():
+        if id(item) not in rows:
+            rows[id(item)] = len(encoded)
+            encoded.append([_encode(getattr(item, name), declared) for name in names])
+    return {"\0T": [cls.__name__, names, list(value), encoded, [rows[id(item)] for item in value.values()]]}
+
+
 # ---------------------------------------------------------------------------- reading
 
 
-def load(data: bytes) -> Dataset:
+def load(data: bytes | str) -> Dataset:
     """The Dataset `dump` wrote; CacheError for anything else, however malformed."""
     try:
         dataset = json.loads(data, object_hook=_decode_object)
         if type(dataset) is not Dataset:
             raise CacheError("not a dataset")
-        _check_fields(dataset)
+        check_fields(dataset)
     except CacheError:
         raise
     except Exception as error:  # only our constructors run; whatever they raise on foreign data means malformed
         raise CacheError(f"{type(error).__name__}: {error}") from None
+    finally:
+        CHECKED.clear()
     return dataset
 
 
@@ -127,181 +131,81 @@ def _decode_object(obj: dict[str, Any]) -> Any:
 
 
 def _instance(value: list) -> Any:
-    name, fields = _typed(value, list)
+    name, fields = typed(value, list)
     cls = CLASSES[name]
     if dataclasses.is_dataclass(cls):
-        return cls(**_typed(fields, dict))
-    return cls(*_typed(fields, list))
+        return cls(**typed(fields, dict))
+    return cls(*typed(fields, list))
+
+
+def _rows(value: list) -> dict[str, Any]:
+    """A table `_table` wrote, as the dict it was: each column's values checked at once."""
+    name, names, keys, rows, index = typed(value, list)
+    cls = CLASSES[typed(name, str)]
+    checks = field_checks(cls)
+    if typed(names, list) != [field for field, _ in checks]:
+        raise CacheError(f"the fields of {name} have changed")
+    if set(map(type, typed(rows, list))) - {list} or set(map(len, rows)) - {len(names)}:
+        raise CacheError("a row without all its fields")
+    for column, check in zip(zip(*rows), column_checks(cls)):
+        check(column)
+    if set(map(type, typed(keys, list))) - {str} or set(map(type, typed(index, list))) - {int} or len(keys) != len(index):
+        raise CacheError("a table's keys are text, each with a row")
+    if index and not 0 <= min(index) <= max(index) < len(rows):
+        raise CacheError("a row number out of range")
+    built = _build(cls, names, rows)
+    table = dict(zip(keys, (built[i] for i in index)))
+    CHECKED.add(id(table))
+    return table
+
+
+def _build(cls: type, names: list[str], rows: list[list]) -> list[Any]:
+    """Instances from their checked fields (a NamedTuple's in order); no __init__ runs again."""
+    if dataclasses.is_dataclass(cls) and "__slots__" not in vars(cls):
+        built = [object.__new__(cls) for _ in rows]
+        for obj, row in zip(built, rows):
+            obj.__dict__.update(zip(names, row))  # into the instance's own dict: its keys stay shared with the class's others
+    elif dataclasses.is_dataclass(cls):
+        built = [cls(**dict(zip(names, row))) for row in rows]
+    else:
+        built = [cls(*row) for row in rows]
+    CHECKED.update(map(id, built))
+    return built
 
 
 def _locator(value: dict) -> Locator:
     """The locator: each file's name, data, and the line and column of each path in it."""
     locator = Locator()
-    for key, (name, data, paths, lines, cols) in _typed(value, dict).items():
+    for key, entry in typed(value, dict).items():
+        if len(typed(entry, list)) == 1:
+            locator.add_unread(typed(key, str), typed(entry[0], str), None)  # the loader gives it a reader
+            continue
+        name, data, paths, lines, cols = entry
         # Checked in bulk (C loops): a file has a mark for every key and item. The data itself
         # may hold anything JSON does: the locator only walks it behind isinstance checks.
-        steps = itertools.chain.from_iterable(_typed(paths, list))
+        steps = itertools.chain.from_iterable(typed(paths, list))
         if not (set(map(type, paths)) <= {list} and set(map(type, steps)) <= {str, int}):
             raise CacheError("a located path is a list of keys and indices")
-        if not (set(map(type, _typed(lines, list))) <= {int} and set(map(type, _typed(cols, list))) <= {int}):
+        if not (set(map(type, typed(lines, list))) <= {int} and set(map(type, typed(cols, list))) <= {int}):
             raise CacheError("lines and columns are whole numbers")
         if not len(paths) == len(lines) == len(cols):
             raise CacheError("a path without its line and column")
-        locator.add_file(_typed(key, str), _typed(name, str), data, dict(zip(map(tuple, paths), zip(lines, cols))))
+        locator.add_file(typed(key, str), typed(name, str), data, dict(zip(map(tuple, paths), zip(lines, cols))))
     return locator
 
 
 _TAGS: dict[str, Any] = {
-    "\0t": lambda v: tuple(_typed(v, list)),
-    "\0s": lambda v: frozenset(_typed(v, list)),
-    "\0m": lambda v: dict(_typed(v, list)),  # [key, value] pairs
-    "\0p": lambda v: Path(_typed(v, str)),
-    "\0x": lambda v: compile_expr(_typed(v, str)),
-    "\0r": lambda v: Registry(_checked(v, dict[str, str | None])),
+    "\0t": lambda v: tuple(typed(v, list)),
+    "\0s": lambda v: frozenset(typed(v, list)),
+    "\0m": lambda v: dict(typed(v, list)),  # [key, value] pairs
+    "\0p": lambda v: Path(typed(v, str)),
+    "\0x": lambda v: compile_expr(typed(v, str)),
+    "\0r": lambda v: Registry(checked(v, dict[str, str | None])),
     "\0l": _locator,
+    "\0T": _rows,
     "\0c": _instance,
     "\0n": _instance,
 }
-
-
-# ---------------------------------------------------------------------------- checking types
-
-
-def _typed(value: Any, kind: type) -> Any:
-    if type(value) is not kind:
-        raise CacheError(f"expected {kind.__name__}, found {type(value).__name__}")
-    return value
-
-
-def _checked(value: Any, hint: Any) -> Any:
-    _checker(hint)(value)
-    return value
-
-
-def _check_fields(obj: Any) -> None:
-    """Every field of a whitelisted instance holds what its annotation says."""
-    for name, check in _field_checks(type(obj)):
-        check(getattr(obj, name))
-
-
-Check = Callable[[Any], None]
-_CHECKS: dict[Any, Check] = {}
-_FIELD_CHECKS: dict[type, list[tuple[str, Check]]] = {}
-_HINTS: dict[tuple[str, str], Any] = {}
-
-
-def _field_checks(cls: type) -> list[tuple[str, Check]]:
-    """A checker for each field of a class, built from its annotations once per run."""
-    if cls not in _FIELD_CHECKS:
-        named = getattr(cls, "_fields", None)  # a NamedTuple's, else a dataclass's
-        names = list(named) if named is not None else [f.name for f in dataclasses.fields(typing.cast(Any, cls))]
-        _FIELD_CHECKS[cls] = [(name, _checker(_hint(cls, name))) for name in names]
-    return _FIELD_CHECKS[cls]
-
-
-def _hint(cls: type, name: str) -> Any:
-    """A field's annotation, evaluated where the class is defined (the annotations are text).
-    Cheaper than typing.get_type_hints: each distinct text is compiled once, not per field."""
-    if name in _ANY_FIELDS.get(cls, {}):
-        return _ANY_FIELDS[cls][name]
-    text = cls.__annotations__[name]
-    if isinstance(text, typing.ForwardRef):  # how a NamedTuple keeps its annotations
-        text = text.__forward_arg__
-    if not isinstance(text, str):
-        return text
-    if (cls.__module__, text) not in _HINTS:
-        _HINTS[cls.__module__, text] = eval(text, vars(sys.modules[cls.__module__]))  # our own source's annotations
-    return _HINTS[cls.__module__, text]
-
-
-def _checker(hint: Any) -> Check:
-    if hint not in _CHECKS:
-        _CHECKS[hint] = _make_checker(hint)
-    return _CHECKS[hint]
-
-
-def _make_checker(hint: Any) -> Check:
-    """A function that raises CacheError unless its value is of the annotated type (a bool is no number)."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is Any:
-        return lambda value: None
-    if origin is Annotated:
-        return _checker(args[0])
-    if origin in (Union, types.UnionType):
-        return _union_checker(args)
-    if origin is Literal:
-        return _literal_checker(frozenset(args))
-    if origin is dict:
-        return _dict_checker(_checker(args[0]), _checker(args[1]))
-    if origin is tuple and args[-1:] != (Ellipsis,):
-        return _tuple_checker([_checker(arg) for arg in args])
-    if origin is not None:  # list[X], frozenset[X], tuple[X, ...]
-        return _items_checker(origin, _checker(args[0]))
-    return _class_checker(hint)
-
-
-def _union_checker(args: tuple) -> Check:
-    nullable, options = type(None) in args, [_checker(arg) for arg in args if arg is not type(None)]
-
-    def check(value: Any) -> None:
-        if value is None and nullable:
-            return
-        for option in options[:-1]:
-            try:
-                return option(value)
-            except CacheError:
-                continue
-        options[-1](value)
-
-    return check
-
-
-def _literal_checker(allowed: frozenset) -> Check:
-    def check(value: Any) -> None:
-        if type(value) is not str or value not in allowed:
-            raise CacheError(f"{value!r} is not one of {sorted(allowed)}")
-
-    return check
-
-
-def _dict_checker(key: Check, item: Check) -> Check:
-    def check(value: Any) -> None:
-        for k, v in _typed(value, dict).items():
-            key(k)
-            item(v)
-
-    return check
-
-
-def _tuple_checker(items: list[Check]) -> Check:
-    def check(value: Any) -> None:
-        if type(value) is not tuple or len(value) != len(items):
-            raise CacheError(f"expected a tuple of {len(items)}")
-        for one, item in zip(value, items):
-            item(one)
-
-    return check
-
-
-def _items_checker(kind: type, item: Check) -> Check:
-    def check(value: Any) -> None:
-        for one in _typed(value, kind):
-            item(one)
-
-    return check
-
-
-def _class_checker(cls: type) -> Check:
-    kinds = (float, int) if cls is float else (cls,)  # an int is a number wherever a float is
-    nested = CLASSES.get(cls.__name__) is cls
-
-    def check(value: Any) -> None:
-        if type(value) not in kinds:
-            raise CacheError(f"expected {cls.__name__}, found {type(value).__name__}")
-        if nested:
-            _check_fields(value)
-
-    return check
 
 
 # ---------------------------------------------------------------------------- the folder
@@ -319,10 +223,14 @@ def read(folder: Path, key: str) -> Dataset | None:
             return None
         # read_regular refuses a FIFO or device planted at the path, and caps what is read.
         sealed = read_regular(entry_path(folder, key), MAX_ENTRY_BYTES, "a cache entry")
-        mac, payload = sealed[:_MAC_HEX], sealed[_MAC_HEX + 1:]
-        if sealed[_MAC_HEX:_MAC_HEX + 1] != b"\n" or not hmac.compare_digest(mac, _mac(secret, key, payload)):
-            return None
-        return load(payload)
+        # The JSON is sealed and decoded where it lies, not copied out first: one copy fewer of
+        # an entry that is 20 MB at 100,000 figures.
+        with memoryview(sealed) as view:
+            if sealed[_MAC_HEX:_MAC_HEX + 1] != b"\n" or not hmac.compare_digest(sealed[:_MAC_HEX], _mac(secret, key, view[_MAC_HEX + 1:])):
+                return None
+            text = str(view[_MAC_HEX + 1:], "ascii")
+        del sealed
+        return load(text)
     except (OSError, ValueError, KeyError, TypeError, RecursionError, MemoryError):  # UnicodeDecodeError is a ValueError
         return None
 
@@ -356,9 +264,11 @@ def prune(folder: Path, keep: int) -> None:
         Path(stale).unlink(missing_ok=True)
 
 
-def _mac(secret: bytes, key: str, payload: bytes) -> bytes:
+def _mac(secret: bytes, key: str, payload: bytes | memoryview) -> bytes:
     """The entry's seal: binds the JSON to the key it was written under."""
-    return hmac.new(secret, key.encode("ascii") + b"\n" + payload, "sha256").hexdigest().encode("ascii")
+    mac = hmac.new(secret, key.encode("ascii") + b"\n", "sha256")
+    mac.update(payload)
+    return mac.hexdigest().encode("ascii")
 
 
 def _secret(folder: Path, create: bool) -> bytes | None:
