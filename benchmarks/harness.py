@@ -67,3 +67,14 @@ def report(rows: list[tuple[Timing, Timing, float]]) -> bool:
 
 def nkru(*args: str) -> list[str]:
     return [str(VENV_BIN / "nkru"), *args]
+
+
+def peak_rss(argv: list[str], env: dict | None = None) -> int:
+    """The peak resident memory of one run of a command, in bytes (its own, from wait4)."""
+    environment = dict(os.environ) | {"COLUMNS": "120"} | (env or {})
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment, cwd=ROOT)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)}: exited {child.returncode}")
+    return usage.ru_maxrss * 1024  # kilobytes on Linux

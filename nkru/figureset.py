@@ -4,6 +4,7 @@ in dollars at the dated rates the data holds. Computed here; the listing only sh
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 from nkru import money
@@ -16,12 +17,29 @@ class Conversions(NamedTuple):
     implied: list[tuple[Figure, Range, str]]  # (the dollar figure, the rate it implies, "KRW")
 
 
-class FigureReport(NamedTuple):
-    figures: list[Figure]
-    conversions: dict[str, Conversions]
-    split: dict[str, list[Figure]]
-    updates: dict[str, list[Figure]]
-    shared: dict[tuple[float, str], list[Figure]]  # (number, currency or unit) -> its meanings
+class FigureReport:
+    """The chosen figures, their conversions, and their disagreements (found when first asked
+    for: a JSON listing of 100,000 figures does not look for them)."""
+
+    def __init__(self, ds: Dataset, figures: list[Figure], conversions: dict[str, Conversions]) -> None:
+        self.ds, self.figures, self.conversions = ds, figures, conversions
+
+    @functools.cached_property
+    def _differing(self) -> dict[str, list[Figure]]:
+        return _differing(self.figures)
+
+    @functools.cached_property
+    def split(self) -> dict[str, list[Figure]]:
+        return split_quantities(self.ds, self._differing)
+
+    @functools.cached_property
+    def updates(self) -> dict[str, list[Figure]]:
+        return updates(self.ds, self._differing)
+
+    @functools.cached_property
+    def shared(self) -> dict[tuple[float, str], list[Figure]]:
+        """(number, currency or unit) -> its meanings."""
+        return shared_numbers(self.ds, self.figures)
 
 
 def select(ds: Dataset, source: str | None, quantity: str | None, context: bool) -> list[Figure]:
@@ -47,14 +65,14 @@ def figure_report(ds: Dataset, figures: list[Figure]) -> FigureReport:
     conversions = {}
     known = money.rates(ds)
     currencies = {u for u in {f.unit for f in figures} if _currency(ds, u) not in (None, "USD")}
+    groups = money.by_quantity_and_source(ds.article_figures()) if currencies else {}
     for f in figures:
         if f.unit not in currencies:
             continue  # not in another currency: nothing to convert (decided once per unit, not per figure)
         in_usd = money.currency_conversions(ds, f, known)
         if in_usd:
-            conversions[f.id] = Conversions(in_usd, money.implied_rates(ds, f))
-    differing = _differing(figures)
-    return FigureReport(figures, conversions, split_quantities(ds, differing), updates(ds, differing), shared_numbers(ds, figures))
+            conversions[f.id] = Conversions(in_usd, money.implied_rates(ds, f, groups))
+    return FigureReport(ds, figures, conversions)
 
 
 def _currency(ds: Dataset, unit: str) -> str | None:

@@ -194,17 +194,26 @@ def currency_conversions(ds: Dataset, figure: Figure, known: list[Rate]) -> list
     return [(rate, to_usd(money_of(ds, figure), rate)) for rate in known if rate.currency == currency]
 
 
-def implied_rates(ds: Dataset, figure: Figure) -> list[tuple[Figure, Range, str]]:
+def by_quantity_and_source(figures: list[Figure]) -> dict[tuple[str, str], list[Figure]]:
+    """Figures grouped by what they measure and who states it, for `implied_rates`."""
+    groups: dict[tuple[str, str], list[Figure]] = {}
+    for f in figures:
+        groups.setdefault((f.quantity, f.source), []).append(f)
+    return groups
+
+
+def implied_rates(ds: Dataset, figure: Figure, groups: dict[tuple[str, str], list[Figure]]) -> list[tuple[Figure, Range, str]]:
     """The exchange rate a non-dollar figure implies against each dollar figure of the same
-    quantity and unit (but for the currency) from the same source: 2.75 million won ≈ $2,000
-    a month gives 1,375 KRW/USD. Against a range, the rate is a range too: the whole of it."""
+    quantity and unit (but for the currency) from the same source (`groups`: the article
+    figures, by_quantity_and_source): 2.75 million won ≈ $2,000 a month gives 1,375 KRW/USD.
+    Against a range, the rate is a range too: the whole of it."""
     currency = currency_of(ds, figure.id)
     if currency is None or currency == "USD" or figure.value is None:
         return []
     unit = ds.units[figure.id]
     twins = [
-        f for f in ds.article_figures()
-        if f.quantity == figure.quantity and f.source == figure.source and currency_of(ds, f.id) == "USD"
+        f for f in groups.get((figure.quantity, figure.source), [])
+        if currency_of(ds, f.id) == "USD"
         and units.same_dimension(units.multiply(ds.units[f.id], units.divide(ds.registry.parse(currency), ds.registry.parse("USD"))), unit)
     ]
     out = []

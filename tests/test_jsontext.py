@@ -14,7 +14,7 @@ from nkru.errors import UNSAFE
 from nkru.render.jsontext import to_json
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
-keys = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
+keys = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False, allow_infinity=False)
 tricky = st.text(alphabet="{}[],:\"\\\x00 aé\x7f\u202e", max_size=8)
 flat = st.dictionaries(st.text(max_size=4) | tricky, scalars | tricky | st.just([]) | st.just({}) | st.lists(tricky, max_size=2), min_size=0, max_size=5)
 records = st.lists(flat, max_size=5)  # a list of flat dicts: the figures' shape, written in one C call

@@ -4,6 +4,7 @@ model is resolved; every problem is located."""
 
 from __future__ import annotations
 
+from collections import ChainMap
 from typing import Any
 
 from nkru.engine import claims as claim_engine
@@ -99,7 +100,7 @@ def claim_problems(ds: Dataset, claim: Claim) -> list[Problem]:
         c = expr.compile_expr(claim.formula)
     except expr.ExprError as error:
         return problems + [at("claims", claim.id, ("formula",), str(error), error.col)]
-    known = set(claim.inputs) | set(ds.quantities) | set(ds.figures)
+    known: ChainMap[str, Any] = ChainMap(claim.inputs, ds.quantities, ds.figures)  # looked up, not copied: 100,000 figures
     bad = [n for n in c.names if n not in known]
     problems += [at("claims", claim.id, ("formula",), _unknown("name", n, known) + ": not an input of the claim, a quantity or a figure") for n in bad]
     needs = {n for q in c.names if q in ds.quantities for n in _leaf_inputs(ds, q)}
@@ -162,7 +163,7 @@ def _claim_unit(ds: Dataset, claim: Claim) -> list[Problem]:
     try:
         bindings = {n: claim_engine.bind(ds, n, s) for n, s in claim.inputs.items()}
         claim_engine.evaluate(ds, claim, bindings)
-        unit = unitcheck.derive(claim_engine.formula_of(claim).tree, claim.formula, dict(ds.units) | {n: b.unit for n, b in bindings.items()}, ds.registry)
+        unit = unitcheck.derive(claim_engine.formula_of(claim).tree, claim.formula, ChainMap({n: b.unit for n, b in bindings.items()}, ds.units), ds.registry)
         ds.claim_units[claim.id] = unit
     except units.UnitError as error:
         return [at("claims", claim.id, ("formula",), str(error), error.col)]
@@ -278,11 +279,11 @@ def _formula_problems(ds: Dataset, where: tuple, formula: str, unit_text: str, b
         return [problem(str(error), error.col)]
     except units.UnitError as error:
         return [problem(str(error), error.col, "unit")]
-    known = set(ds.inputs) | set(ds.quantities) | set(ds.figures) | set(bound)
+    known: ChainMap[str, Any] = ChainMap(ds.inputs, ds.quantities, ds.figures, bound)
     bad = [n for n in c.names if n not in known]
     if bad:
         return [problem(_unknown("name", n, known), max(formula.find(n), 0)) for n in bad]
-    name_units = ds.units | {k: ds.units[v] for k, v in bound.items()}
+    name_units = ChainMap({k: ds.units[v] for k, v in bound.items()}, ds.units)
     try:
         unitcheck.check(unitcheck.derive(c.tree, c.text, name_units, ds.registry), declared, ds.registry)
     except units.UnitError as error:
