@@ -90,3 +90,4 @@ def test_the_quick_start_is_two_commands():
     assert len(commands) == 2 and all("\n" not in c for c in commands)
     assert commands[0].endswith("nkru deal-value") and "pytest" in commands[1]
     assert "ruff check" in commands[1] and "mypy" in commands[1]
+    assert all("compileall -q nkru" in c for c in commands), "an editable install gets no bytecode: compile it at install"
