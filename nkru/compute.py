@@ -128,7 +128,8 @@ def variant_rows(ds: Dataset, env: Env, headline: str, spec: Any) -> list[Row]:
             ranges=env.ranges | {spec.input: env.ranges[fid]},
             inputs=env.inputs | {spec.input: Input(spec.input, figure.range.scaled(k), ds.inputs[spec.input].unit, "data", (fid,), None)},
         )
-        base = row(ds, held, f"{headline}_on_{fid}", spec.label.replace("{value}", _count(figure)), expr.compile_expr(headline), q.unit)
+        label = spec.labels.get(fid, spec.label).replace("{value}", _count(figure))
+        base = row(ds, held, f"{headline}_on_{fid}", label, expr.compile_expr(headline), q.unit)
         formula = re.sub(rf"\b{re.escape(spec.input)}\b", fid, base.formula)
         out.append(base._replace(formula=formula, inputs=tuple(n for n in base.inputs if n != spec.input), figures=(fid,), variant=True))
     return out

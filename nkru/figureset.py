@@ -57,6 +57,10 @@ def select(ds: Dataset, source: str | None, quantity: str | None, context: bool)
     quantities = sorted({f.quantity for f in ds.figures.values()})
     if quantity and quantity not in quantities:
         raise UsageError(f"--quantity {quantity}: unknown quantity{suggest(quantity, quantities) or ' (known: ' + ', '.join(quantities) + ')'}")
+    if source and not context and any(source in (f.source, *f.cites) for f in ds.figures.values() if f.id in ds.context_ids):
+        raise UsageError(f"--source {source}: only context figures are quoted from or cite it; add --context to list them")
+    if source and not quantity:
+        raise UsageError(f"--source {source}: no figure is quoted from it or cites it")
     raise UsageError("no figure matches both --source and --quantity")
 
 

@@ -62,7 +62,7 @@ def test_an_assumption_no_figure_states_fails_check(data_copy: Path, monkeypatch
     monkeypatch.chdir(data_copy)
     lines = check_after(data_copy, ("assumptions.yaml", "value: 11_000", "value: 15_000"), ("assumptions.yaml", "high: 12_000", "high: 15_000"))
     assert lines[0].startswith(
-        "assumptions.yaml: assumptions.troops.value: 15,000 is not stated by its figures (troops_lowy, troops_brief_hypothetical, troops_brief_kursk)"
+        "assumptions.yaml: assumptions.troops.value: 15,000 is not stated by its figures (troops_lowy, troops_brief_kursk)"
     )
 
 

@@ -37,12 +37,17 @@ def test_deal_value_json_contract():
     assert out["command"] == "deal-value"
     assert set(out["assumptions"]) == {"troops", "monthly_pay_usd", "months", "bonus_usd"}
     troops = out["assumptions"]["troops"]
-    assert {k: troops[k] for k in ("value", "low", "high", "unit")} == {"value": 11000, "low": 10000, "high": 12000, "unit": "soldiers"}
-    assert troops["source"] == "troops_lowy, troops_brief_hypothetical, troops_brief_kursk"
+    assert {k: troops[k] for k in ("value", "low", "high", "unit")} == {"value": 11000, "low": 11000, "high": 12000, "unit": "soldiers"}
+    assert troops["source"] == "troops_lowy, troops_brief_kursk"
     annual = out["results"][0]
     assert {k: annual[k] for k in ("id", "value", "low", "high", "unit")} == {
-        "id": "annual_value_usd", "value": 286000000, "low": 260000000, "high": 456000000, "unit": "USD",
+        "id": "annual_value_usd", "value": 286000000, "low": 286000000, "high": 456000000, "unit": "USD",
     }
+    # Years to equal China's $500M: the bonus is paid once, so 1 + (500 - 286) / 264 = 1.81 years,
+    # not 500 / 286 = 1.75 (a bonus every year); the range ends at 12,000 on $3,000 and 11,000 on $2,000.
+    years = {r["id"]: r for r in out["results"]}["years_to_equal_s400_price_china"]
+    assert years["unit"] == "years" and round(years["value"], 2) == 1.81
+    assert (round(years["low"], 3), round(years["high"], 3)) == (round((500 - 24) / 36 / 12, 3), round((500 - 22) / 22 / 12, 3))
     assert (annual["formula"], annual["bounds"]) == ("troops × (monthly_pay_usd × months + bonus_usd)", "exact")
     assert annual["sources"][:2] == ["lowy", "brief"]
     claims = {c["id"]: c for c in out["claims"]}
@@ -133,7 +138,7 @@ def test_commands_are_all_tested_for_help():
 def test_figures_filter_and_json_contract():
     out = json.loads(run("figures", "--quantity", "troops_deployed", "--format", "json").stdout)
     assert [(f["id"], f["value"], f["source"]) for f in out["figures"]] == [
-        ("troops_lowy", 11000, "lowy"), ("troops_brief_hypothetical", 10000, "brief"), ("troops_brief_kursk", 12000, "brief"),
+        ("troops_lowy", 11000, "lowy"), ("troops_brief_kursk", 12000, "brief"),
     ]
     assert set(out["figures"][0]) >= {"id", "quantity", "value", "low", "high", "unit", "qualifier", "as_of", "source", "quote"}
     with_context = json.loads(run("figures", "--quantity", "troops_deployed", "--context", "--format", "json").stdout)

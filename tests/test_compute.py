@@ -32,8 +32,9 @@ def _row(ds, qid, overrides=()):
 
 def test_annual_value_default_is_11000_soldiers_at_26000_a_year(ds):
     row = _row(ds, "annual_value_usd")
-    # 11,000 × (2,000 × 12 + 2,000); low 10,000 × 26,000; high 12,000 × (3,000 × 12 + 2,000)
-    assert row.range == Range(286_000_000, 260_000_000, 456_000_000)
+    # 11,000 × (2,000 × 12 + 2,000); low the same (INSS's 10,000 is a hypothetical, not a
+    # deployment: not in the troops range); high 12,000 × (3,000 × 12 + 2,000)
+    assert row.range == Range(286_000_000, 286_000_000, 456_000_000)
     assert row.exact
     assert row.inputs == ("troops", "monthly_pay_usd", "months", "bonus_usd")
 
@@ -54,7 +55,7 @@ def test_casualty_rate_low_end_divides_fewest_losses_by_most_troops(ds):
     computed = compute.command(ds, "casualties", compute.inputs_for(ds, []))
     rate = computed.results[0]
     assert rate.range.low == pytest.approx(1_000 / 12_000)
-    assert rate.range.high == pytest.approx(3_800 / 10_000)
+    assert rate.range.high == pytest.approx(3_800 / 11_000)
     assert rate.range.value is None  # the article gives losses only as a range
     low_end, high_end = computed.placements
     assert low_end.band is None and low_end.above.figure.id == "casualty_threshold_cohesion"
@@ -65,7 +66,8 @@ def test_variants_recompute_on_each_stated_troop_count(ds):
     computed = compute.command(ds, "deal-value", compute.inputs_for(ds, []))
     by_id = {r.id: r for r in computed.results}
     assert by_id["annual_value_usd_on_troops_lowy"].range == Range(286e6, 286e6, 418e6)
-    assert by_id["annual_value_usd_on_troops_brief_kursk"].label == "Annual value on 12,000 troops"
+    assert by_id["annual_value_usd_on_troops_brief_kursk"].label == "Value of the months served on 12,000 troops"
+    assert by_id["annual_value_usd_on_troops_brief_hypothetical"].label == "Value of the months served on INSS's hypothetical 10,000 a year (not a deployment)"
     assert by_id["annual_value_usd_on_troops_brief_kursk"].formula == "troops_brief_kursk * (monthly_pay_usd * months + bonus_usd)"
 
 

@@ -161,12 +161,12 @@ def test_every_format_of_every_command(command: str):
 def test_csv_of_results_has_the_documented_columns():
     rows = list(csv.DictReader(io.StringIO(run("deal-value", "--format", "csv").stdout)))
     assert list(rows[0]) == ["id", "label", "value", "low", "high", "unit", "sources", "bounds", "dollars"]
-    assert (rows[0]["id"], rows[0]["value"], rows[0]["sources"]) == ("annual_value_usd", "286000000", "lowy;brief;inss-627;bbc;nis;hankook-ilbo")
+    assert (rows[0]["id"], rows[0]["value"], rows[0]["sources"]) == ("annual_value_usd", "286000000", "lowy;brief;bbc;nis;hankook-ilbo;inss-627")
 
 
 def test_markdown_is_a_table_with_a_sources_list():
     markdown = run("deal-value", "--format", "markdown").stdout
-    assert "| Result | Value | Range | Sources |\n|---|---:|---:|---|\n| Annual value of the deployment | $286M | $260M – $456M |" in markdown
+    assert "| Result | Value | Range | Sources |\n|---|---:|---:|---|\n| Value of the months served, the one-time bonus paid once | $286M | $286M – $456M |" in markdown
     assert "### Sources\n\n[1] Lowy Institute, The Interpreter (7 Jan 2025)" in markdown
 
 
@@ -187,7 +187,7 @@ def test_svg_and_html_exports(tmp_path: Path):
     result = run("deal-value", "--svg", str(tmp_path / "t.svg"), "--html", str(tmp_path / "t.html"))
     assert result.exit_code == 0
     assert (tmp_path / "t.svg").read_text().startswith("<svg")
-    assert "Annual value of the deployment" in (tmp_path / "t.html").read_text()
+    assert "Value of the months served" in (tmp_path / "t.html").read_text()
 
 
 # ---------------------------------------------------------------------------- reproducibility
@@ -212,6 +212,6 @@ def test_json_records_what_reproduces_it_and_is_byte_identical():
 
 def test_disagreements_show_troops_rounds_and_the_three_2000s():
     out = _json("figures", "--disagreements")["disagreements"]
-    assert out["quantities"]["troops_deployed"] == ["troops_lowy", "troops_brief_hypothetical", "troops_brief_kursk"]
+    assert out["quantities"]["troops_deployed"] == ["troops_lowy", "troops_brief_kursk"]  # INSS's 10,000 a year is a hypothetical, not a third count
     assert out["quantities"]["artillery_rounds"] == ["rounds_lowy", "shells_isdp"]
     assert out["numbers"]["$2,000"] == ["pay_isdp", "lump_sum_enlistment", "pay_nis_monthly"]

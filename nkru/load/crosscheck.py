@@ -30,6 +30,7 @@ def cross_check(ds: Dataset) -> list[Problem]:
         if figure.source not in ds.sources:
             problems.append(at(section, figure.id, ("source",), _unknown("source", figure.source, ds.sources)))
         problems += [at(section, figure.id, ("cites",), _unknown("source", ref, ds.sources)) for ref in figure.cites if ref not in ds.sources]
+        problems += [at(section, figure.id, ("builds_on",), _unknown("source", ref, ds.sources)) for ref in figure.builds_on if ref not in ds.sources]
     problems += input_problems(ds)
     for claim in ds.claims:
         problems += claim_problems(ds, claim)
@@ -246,6 +247,8 @@ def _variant_problems(ds: Dataset, name: str, spec: Any) -> list[Problem]:
             problems.append(at("commands", name, ("variants", "figures"), _unknown("figure", fid, ds.figures)))
         elif not units.same_dimension(ds.units[fid], ds.units[v.input]):
             problems.append(at("commands", name, ("variants", "figures"), f"figure {fid} is in {ds.figures[fid].unit}; {v.input} is in {ds.inputs[v.input].unit}"))
+    listed = ", ".join(v.figures)
+    problems += [at("commands", name, ("variants", "labels", fid), f"'{fid}' is not one of the variants' figures ({listed})") for fid in v.labels if fid not in v.figures]
     return problems
 
 

@@ -78,6 +78,7 @@ class Variants:
     input: Name
     figures: list[Id]
     label: Text
+    labels: dict[Id, Text] = field(default_factory=dict)  # a figure's own label, where the template would mislead
 
 
 @dataclass(kw_only=True, eq=False, repr=False)

@@ -101,6 +101,7 @@ class Figure:
     quote: Text
     as_of: DateText | None = None
     cites: list[Id] = field(default_factory=list)
+    builds_on: list[Id] = field(default_factory=list)
     note: Text | None = None
 
     def __post_init__(self) -> None:

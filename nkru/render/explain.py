@@ -61,6 +61,7 @@ class Node(NamedTuple):
 def _figure_node(ds: Dataset, figure: Figure) -> Node:
     source = ds.sources[figure.source]
     cited = f", citing {', '.join(ds.sources[c].label for c in figure.cites)}" if figure.cites else ""
+    cited += f", its own estimate building on {', '.join(ds.sources[c].label for c in figure.builds_on)}" if figure.builds_on else ""
     basis = f"; basis: {figure.basis}" if figure.basis else ""
     details = [f'"{figure.quote}"', f"qualifier: {figure.qualifier}; unit: {figure.unit}{basis}" + (f"; as of {figure.as_of}" if figure.as_of else "")]
     if figure.note:

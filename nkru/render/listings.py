@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from nkru.figureset import FigureReport
     from nkru.load import Scenario
 
-FIGURE_COLUMNS = ("id", "quantity", "value", "low", "high", "unit", "basis", "qualifier", "as_of", "source", "cites", "quote", "note", "context")
+FIGURE_COLUMNS = ("id", "quantity", "value", "low", "high", "unit", "basis", "qualifier", "as_of", "source", "cites", "builds_on", "quote", "note", "context")
 
 
 def figure_json(ds: Dataset, figure: Figure) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def figure_json(ds: Dataset, figure: Figure) -> dict[str, Any]:
     return {
         "id": figure.id, "quantity": figure.quantity, "value": num(figure.value), "low": num(figure.low),
         "high": num(figure.high), "unit": figure.unit, "basis": figure.basis, "qualifier": figure.qualifier,
-        "as_of": figure.as_of, "source": figure.source, "cites": list(figure.cites), "quote": figure.quote,
+        "as_of": figure.as_of, "source": figure.source, "cites": list(figure.cites), "builds_on": list(figure.builds_on), "quote": figure.quote,
         "note": figure.note, "context": figure.id in ds.context_ids,
     }
 
@@ -170,7 +170,7 @@ def check_rows(report: Report | None, problems: list[Problem], ds: Dataset | Non
         for outcome in report.outcomes:
             if outcome.status == "unexplained":
                 where = ds.locator.problem("claims", outcome.claim.id, (), "")
-                message = f"stated {stated_text(ds, outcome)}, recomputed {computed_text(outcome)}; {implied_text(outcome) or 'no input solved for'}"
+                message = f"stated {stated_text(ds, outcome).replace(chr(10), ' ')}, recomputed {computed_text(outcome)}; {implied_text(outcome) or 'no input solved for'}"
                 rows.append(("unexplained", where._replace(message=message)))
     return rows
 
