@@ -70,6 +70,14 @@ EXPECTED = {
         "figures.yaml:15:5: figures[pay].qualifier: 'roughly' is not one of: 'exact', 'approximately', 'at least', 'over', 'barely exceeds' or 'likely exceeds'",
     ],
     "figures.two-documents.yaml": ["figures.yaml:2:1: holds more than one YAML document"],
+    # libyaml reports these with a byte offset and parser text; nkru places them where an editor shows them.
+    "figures.control-character.yaml": [
+        "figures.yaml:3:20: a control character (U+0007) is not allowed in YAML; delete it, or write \\u0007 inside double quotes",
+    ],
+    # YAML reads U+2028 as a line break, an editor does not: every later line number would be off by one.
+    "figures.line-separator.yaml": [
+        "figures.yaml:3:20: a U+2028 line separator character: YAML reads it as a line break; replace it with a space",
+    ],
 }
 
 

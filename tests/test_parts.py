@@ -39,7 +39,7 @@ def line_of(path: Path, text: str) -> int:
 
 
 def test_parts_are_read_after_figures_yaml_in_name_order(data_copy: Path):
-    write_part(data_copy, "b.yaml", range(3, 5))
+    write_part(data_copy, "b.yml", range(3, 5))
     write_part(data_copy, "a.yaml", range(0, 3))
     (data_copy / "figures.d" / "notes.txt").write_text("not read", encoding="utf-8")
     ds = load_dataset(data_copy)

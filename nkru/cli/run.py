@@ -36,7 +36,7 @@ def files_read() -> list[Path]:
     folders = [bundled_data_dir(), *([params["data"]] if params.get("data") else [])]
     found = [folder / f"{name}.yaml" for folder in folders for name in DATA_FILES]
     found += [path for folder in folders for path in (folder / "scenarios").glob("*.yaml")]
-    found += [path for folder in folders for path in (folder / "figures.d").glob("*.yaml")]
+    found += [path for folder in folders for pattern in ("*.yaml", "*.yml") for path in (folder / "figures.d").glob(pattern)]
     specs = params.get("scenario") or params.get("scenarios") or []
     found += [Path(spec) for spec in specs if spec.endswith((".yaml", ".yml")) or os.sep in spec]  # files, as scenario_path reads them
     if params.get("texts"):

@@ -85,9 +85,9 @@ def _with_parts(paths: dict[str, Path], folder: Path) -> dict[str, Path]:
     parts = folder / PARTS
     if not os.path.lexists(parts):
         return paths
-    names = sorted(name for name in _listing(parts, _shown(parts)) if name.endswith(".yaml") and not name.startswith("."))
+    names = sorted(name for name in _listing(parts, _shown(parts)) if name.endswith((".yaml", ".yml")) and not name.startswith("."))
     if len(names) > MAX_PARTS:
-        raise UsageError(f"{_shown(parts)}: holds {len(names):,} .yaml files, more than {MAX_PARTS:,}; join some of them")
+        raise UsageError(f"{_shown(parts)}: holds {len(names):,} YAML files, more than {MAX_PARTS:,}; join some of them")
     at = list(paths).index("figures") + 1
     items = list(paths.items())
     return dict(items[:at] + [(f"{PARTS}/{name}", parts / name) for name in names] + items[at:])

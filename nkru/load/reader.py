@@ -253,11 +253,16 @@ def read_yaml(path: Path, name: str) -> Read:
         line = raw.count(b"\n", 0, error.start) + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return Read(name, None, {}, [Problem(name, line, col, "", f"is not UTF-8 text (byte 0x{raw[error.start]:02x})")])
+    breaks = _unicode_breaks(name, text)
+    if breaks:
+        return Read(name, None, {}, breaks)
     import yaml  # only when a file has to be parsed
 
     builder = _Builder(name, yaml)
     try:
         data = _parse(builder, yaml, raw)
+    except yaml.reader.ReaderError as error:  # a character YAML refuses: no mark, a byte offset
+        return Read(name, None, builder.marks, [_character_problem(name, raw, error)])
     except _Stop:
         return Read(name, None, builder.marks, builder.problems(None), complete=False)
     except yaml.MarkedYAMLError as error:
@@ -295,6 +300,32 @@ def _parse(builder: _Builder, yaml: Any, raw: bytes) -> Any:
         return data
     finally:
         loader.dispose()
+
+
+# Characters YAML reads as line breaks and editors do not: every line number after one would be off.
+_UNICODE_BREAKS = {"\x85": "U+0085 next-line", "\u2028": "U+2028 line separator", "\u2029": "U+2029 paragraph separator"}
+
+
+def _unicode_breaks(name: str, text: str) -> list[Problem]:
+    """Each character YAML would take for a line break where an editor shows none, located."""
+    found = []
+    for index, char in enumerate(text):
+        if char in _UNICODE_BREAKS:
+            line = text.count("\n", 0, index) + 1
+            col = index - text.rfind("\n", 0, index)
+            found.append(Problem(name, line, col, "", f"a {_UNICODE_BREAKS[char]} character: YAML reads it as a line break; replace it with a space"))
+            if len(found) == MAX_PROBLEMS:
+                break
+    return found
+
+
+def _character_problem(name: str, raw: bytes, error: Any) -> Problem:
+    """A character YAML does not allow (a control character), at its line and column."""
+    position = min(max(int(getattr(error, "position", 0) or 0), 0), len(raw))
+    start = raw.rfind(b"\n", 0, position) + 1
+    line, col = raw.count(b"\n", 0, position) + 1, len(raw[start:position].decode("utf-8", "replace")) + 1
+    code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+    return Problem(name, line, col, "", f"a control character (U+{code:04X}) is not allowed in YAML; delete it, or write \\u{code:04x} inside double quotes")
 
 
 def _syntax_problem(name: str, text: str, error: Any) -> Problem:
