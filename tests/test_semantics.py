@@ -1,0 +1,95 @@
+"""What the numbers mean: the one-off bonus counted once, no label claiming a period the inputs
+do not give, hedges kept as tests, builds-on never credited, a hypothetical never a count, and
+every comparison the articles make audited with a verdict."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from nkru.engine.claims import reconcile
+from nkru.load import load_dataset
+
+from .conftest import edit, run
+
+
+def _json(*args: str) -> dict:
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_no_label_claims_a_year_when_the_months_served_are_24():
+    out = _json("deal-value", "--set", "months=24")
+    labels = [r["label"] for r in out["results"]]
+    assert labels and not [label for label in labels if re.search(r"\bannual|\bone year|\bper year", label, re.I)]
+    years = {r["id"]: r for r in out["results"]}["years_to_equal_s400_price_china"]
+    assert round(years["value"], 2) == 1.81  # the time to equal a price does not depend on the months served
+
+
+@pytest.mark.parametrize(("claim", "status"), [
+    ("lowy-casualty-rate", "reproduces"),
+    ("lowy-annual-value", "unexplained"),
+    ("brief-annual-value", "reproduces"),
+    ("brief-annual-value-nis", "unexplained"),
+    ("lowy-s400-far-short", "reproduces"),
+    ("lowy-total-deal", "unexplained"),
+    ("lowy-casualty-rate-on-12000", "unexplained"),
+    ("brief-workers-not-much-different", "unexplained"),
+    ("lowy-shortfall-share", "reproduces"),
+    ("lowy-rounds-per-container", "reproduces"),
+    ("villa-workers-in-line", "reproduces"),
+])
+def test_each_claim_gets_its_verdict(claim: str, status: str):
+    ds = load_dataset()
+    (found,) = [c for c in ds.claims if c.id == claim]
+    outcome = reconcile(ds, found)
+    assert outcome.status == status, outcome
+
+
+def test_the_comparisons_recompute_what_the_articles_imply():
+    ds = load_dataset()
+    outcomes = {c.id: reconcile(ds, c) for c in ds.claims}
+    assert outcomes["brief-workers-not-much-different"].computed.value == pytest.approx(0.64)
+    assert outcomes["lowy-shortfall-share"].computed.value == pytest.approx(0.022)
+    assert outcomes["lowy-rounds-per-container"].computed.value == pytest.approx(300)
+    on_12000 = outcomes["lowy-casualty-rate-on-12000"].computed
+    assert (on_12000.low, on_12000.high) == (pytest.approx(100 / 12), pytest.approx(3800 / 120))
+
+
+def test_barely_exceeds_is_a_ceiling_as_well_as_a_floor(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """$418M (11,000 on $3,000 a month) is above $314M, but not "barely": it must not reproduce."""
+    monkeypatch.chdir(data_copy)
+    edit(data_copy / "claims.yaml", "      monthly_pay_usd: pay_nis_monthly\n      months: service_period_lowy",
+         "      monthly_pay_usd: {figure: pay_mercenary_monthly, take: high}\n      months: service_period_lowy")
+    ds = load_dataset(data_copy)
+    outcome = reconcile(ds, next(c for c in ds.claims if c.id == "lowy-annual-value"))
+    assert outcome.computed.value == pytest.approx(418_000_000)
+    assert not outcome.holds and outcome.status == "unexplained"
+    assert run("check", "--data", str(data_copy)).exit_code == 0  # still known not to reproduce
+    # Without the ceiling the words set, $418M would "reproduce" barely exceeding $314M, and check says so.
+    edit(data_copy / "claims.yaml", "    ceiling: 1.1\n    words: '\"barely exceed $314 million\"'\n", "")
+    result = run("check", "--data", str(data_copy))
+    assert result.exit_code == 1 and "lowy-annual-value" in result.stdout
+
+
+def test_the_7_billion_is_lowys_own_building_on_fnf_never_credited_to_fnf():
+    listed = run("figures", "--source", "fnf", "--context", "--format", "json")
+    assert [f["id"] for f in json.loads(listed.stdout)["figures"]] == ["fnf_arms_deliveries"]
+    total = next(f for f in _json("figures", "--source", "lowy")["figures"] if f["id"] == "total_deal_lowy")
+    assert (total["cites"], total["builds_on"]) == ([], ["fnf"])
+    share = {r["id"]: r for r in _json("deal-value")["results"]}["share_of_total_deal"]
+    assert "fnf" not in share["sources"]
+    assert "at most" in share["label"]  # a share of a floor is a ceiling
+
+
+def test_inss_10000_is_a_labelled_hypothetical_not_a_troop_count():
+    out = _json("deal-value")
+    assert (out["assumptions"]["troops"]["low"], out["assumptions"]["troops"]["high"]) == (11_000, 12_000)
+    row = {r["id"]: r for r in out["results"]}["annual_value_usd_on_troops_brief_hypothetical"]
+    assert "hypothetical" in row["label"] and "not a deployment" in row["label"]
+    casualties = {r["id"] for r in _json("casualties")["results"]}
+    assert "casualty_rate_on_troops_brief_hypothetical" not in casualties  # losses were among those deployed
