@@ -126,6 +126,7 @@ def variant_rows(ds: Dataset, env: Env, headline: str, spec: Any) -> list[Row]:
         k = _unit_factor(ds, fid, spec.input)
         held = env._replace(
             ranges=env.ranges | {spec.input: env.ranges[fid]},
+            nominal=env.nominal | {spec.input: env.nominal[fid]},  # a row left in nominal dollars reads these
             inputs=env.inputs | {spec.input: Input(spec.input, figure.range.scaled(k), ds.inputs[spec.input].unit, "data", (fid,), None)},
         )
         label = spec.labels.get(fid, spec.label).replace("{value}", _count(figure))
@@ -168,7 +169,8 @@ def comparison(ds: Dataset, env: Env, cid: str) -> ComparisonTable:
     spec = ds.model.comparisons[cid]
     compared = []
     for fid in spec.against:
-        local = env._replace(ranges=env.ranges | {"against": env.ranges[fid]})
+        # Both: a row whose money cannot all be restated (--dollars) is computed on the nominal ranges.
+        local = env._replace(ranges=env.ranges | {"against": env.ranges[fid]}, nominal=env.nominal | {"against": env.nominal[fid]})
         rows = []
         for mid, measure in spec.measures.items():
             c = expr.compile_expr(measure.formula)

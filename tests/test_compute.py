@@ -97,11 +97,15 @@ def test_price_comparison_against_lowys_314m(ds):
     env = env._replace(ranges=env.ranges | {"troops": Range.point(11_000), "monthly_pay_usd": Range.point(314e6 / 11_000 / 12), "bonus_usd": Range.point(0)})
     table = compute.comparison(ds, env, "s400")
     china = next(m for _, members in table.groups for m in members if m.figure.id == "s400_price_china")
-    ratio, shortfall, years = china.rows
+    ratio, shortfall, years, lowy_ratio, lowy_years = china.rows
     assert ratio.range.value == pytest.approx(0.628)
     assert shortfall.range.value == pytest.approx(186_000_000)
-    assert years.range.value == pytest.approx(500 / 314)
+    assert years.range.value == pytest.approx(500 / 314)  # no bonus here: every year is alike
     assert years.unit == "years"
+    # Lowy's own comparison beside it: $314M is 62.8% of $500M; with its bonus paid once and later
+    # years at this pay ($314M, no bonus) it is again 1 + 186 / 314 years.
+    assert lowy_ratio.range.value == pytest.approx(0.628)
+    assert lowy_years.range.value == pytest.approx(1 + 186 / 314)
     assert table.warnings[0] == (
         "the prices are on different bases (per regiment; per system unit unstated): "
         "a comparison across them is not like for like"
