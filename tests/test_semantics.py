@@ -93,3 +93,14 @@ def test_inss_10000_is_a_labelled_hypothetical_not_a_troop_count():
     assert "hypothetical" in row["label"] and "not a deployment" in row["label"]
     casualties = {r["id"] for r in _json("casualties")["results"]}
     assert "casualty_rate_on_troops_brief_hypothetical" not in casualties  # losses were among those deployed
+
+
+def test_differences_between_percentages_are_in_percentage_points():
+    assert "+0.09 pp / −0.45 pp" in run("casualties").stdout
+    compared = " ".join(run("compare", "baseline", "high").stdout.split())
+    assert "pp)" in compared and "%)" not in compared
+
+
+def test_the_context_title_names_the_claims_that_read_context_figures():
+    marked = " ".join(run("deal-value", "--context").stdout.split())
+    assert "not used by the results above; the claim lowy-total-deal is recomputed from some of them" in marked

@@ -100,8 +100,10 @@ def pretty(formula: str) -> str:
 
 
 def signed(x: float, unit: str) -> str:
-    """A difference with its sign, + included."""
+    """A difference with its sign, + included; between percentages, in percentage points."""
     text = fmt(x, unit)
+    if text.endswith("%"):
+        text = text[:-1] + " pp"
     return text if text.startswith("−") else f"+{text}"
 
 
