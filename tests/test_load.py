@@ -54,6 +54,7 @@ EXPECTED = {
     ],
     "figures.bad-unit.yaml": [
         "figures.yaml:6:22: figures[pay].unit: unknown unit 'mnth' (did you mean 'month'?)",
+        "data/model.yaml:L:C: quantities.monthly_loss_rate.formula: unknown name 'rotation_after_lowy': not an input, quantity or figure id",
         "data/model.yaml:L:C: quantities.share_of_total_deal.formula: unknown name 'total_deal_lowy': not an input, quantity or figure id",
     ],
     "claims.merge-key.yaml": ["claims.yaml:2:5: claims[0]: merge keys (<<) are not allowed"],

@@ -114,7 +114,8 @@ def test_a_bad_formula_is_located(work: Path, formula: str, message: str):
 def test_calc_without_a_quantity_lists_them():
     out = _json("calc")
     assert {q["id"]: q["unit"] for q in out["quantities"]} == {
-        "annual_value_usd": "USD", "payroll_usd": "USD/month", "one_off_usd": "USD", "casualty_rate": "1", "share_of_total_deal": "1"}
+        "annual_value_usd": "USD", "payroll_usd": "USD/month", "one_off_usd": "USD", "casualty_rate": "1", "monthly_loss_rate": "percent/month",
+        "share_of_total_deal": "1"}
 
 
 def test_an_input_derived_from_figures_cites_every_one(data_copy: Path, monkeypatch):

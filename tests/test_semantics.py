@@ -104,3 +104,9 @@ def test_differences_between_percentages_are_in_percentage_points():
 def test_the_context_title_names_the_claims_that_read_context_figures():
     marked = " ".join(run("deal-value", "--context").stdout.split())
     assert "not used by the results above; the claim lowy-total-deal is recomputed from some of them" in marked
+
+
+def test_the_loss_rate_behind_the_rotation_is_shown():
+    """1,000-3,800 losses over the two months before the call for rotation, of 11,000-12,000 troops."""
+    row = {r["id"]: r for r in _json("casualties")["results"]}["monthly_loss_rate"]
+    assert (row["low"], row["high"]) == (pytest.approx(100 * 1000 / 12_000 / 2), pytest.approx(100 * 3800 / 11_000 / 2))

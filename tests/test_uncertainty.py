@@ -160,7 +160,8 @@ def test_solve_a_percentage_target():
         (["annual_value_usd=5e8", "--for", "losses"], "Error: --for losses: annual_value_usd depends on troops, monthly_pay_usd, months, bonus_usd\n"),
         (["casualty_rate=0.3", "--for", "troops"], "Error: losses has only a range here; give it a value to hold it at (--set losses=VALUE)\n"),
         (["deal=5", "--for", "troops"],
-         "Error: solve deal: unknown quantity 'deal' (known: annual_value_usd, payroll_usd, one_off_usd, casualty_rate, share_of_total_deal); `nkru calc` lists them\n"),
+         "Error: solve deal: unknown quantity 'deal' (known: annual_value_usd, payroll_usd, one_off_usd, casualty_rate, monthly_loss_rate, "
+         "share_of_total_deal); `nkru calc` lists them\n"),
         (["annual_value_us=5", "--for", "troops"], "Error: solve annual_value_us: unknown quantity 'annual_value_us' (did you mean annual_value_usd?); `nkru calc` lists them\n"),
         (["annual_value_usd", "--for", "troops"], "Error: annual_value_usd: expected QUANTITY=TARGET, e.g. annual_value_usd=500000000\n"),
     ],
