@@ -33,7 +33,30 @@ def text_findings(ds: Dataset, texts_dir: Path | None) -> list[Problem]:
         for fid in missing_quotes(quotes, text):
             section = "context" if fid in ds.context_ids else "figures"
             findings.append(ds.locator.problem(section, fid, ("quote",), f"the quote is not verbatim in {source.id}'s text ({path.name})"))
+        if source.kind == "article":
+            findings += _unlisted(ds, source, text, quotes, path.name)
     return findings
+
+
+def _unlisted(ds: Dataset, source: Source, text: str, quotes: list[tuple[str, str]], name: str) -> list[Problem]:
+    """figures.yaml's rule: every number an audited article states is in a figure's quote, or in
+    a left_out entry saying why it is not a figure (a year, a date or a footnote need neither)."""
+    from nkru.quotes import unlisted_numbers
+    from nkru.texts import normalise, spans
+
+    normalised = normalise(text)
+    covered = [span for _, quote in quotes for span in spans(quote, normalised)]
+    findings = []
+    for index, item in enumerate(ds.left_out):
+        if item.source == source.id:
+            found = spans(item.text, normalised, every=True)
+            covered += found
+            if not found:
+                findings.append(ds.locator.problem("left_out", index, ("text",), f"not verbatim in {source.id}'s text ({name})"))
+    return findings + [
+        ds.locator.problem("sources", source.id, ("seed",), f'states {number!r} ("{context}"), in no figure\'s quote and not in left_out: '
+                           "add the figure, or a left_out entry in figures.yaml saying why it is not one")
+        for number, context in unlisted_numbers(normalised, covered)]
 
 
 def _text_path(ds: Dataset, source: Source, texts_dir: Path | None) -> Path | None:

@@ -109,6 +109,7 @@ _SECTIONS = {
     "sources": ("sources", "sources"),
     "figures": ("figures", "figures"),
     "context": ("context", "figures"),
+    "left_out": ("figures", "left_out"),
     "claims": ("claims", "claims"),
     "assumptions": ("assumptions", "assumptions"),
     "correlations": ("assumptions", "correlations"),

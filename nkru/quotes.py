@@ -1,5 +1,6 @@
 """Whether a figure's quote states its numbers: the numbers a quote holds, in digits or words
-("six million", "$1.7–5.5 billion"), and a located problem for each number it does not."""
+("six million", "$1.7–5.5 billion"), and a located problem for each number it does not; and,
+in an article's text, the numbers that are neither in a figure's quote nor listed as left out."""
 
 from __future__ import annotations
 
@@ -54,3 +55,35 @@ def quote_findings(ds: Dataset) -> list[Problem]:
             if x is not None and not _stated(numbers, x):
                 findings.append(ds.locator.problem(section, figure.id, (key,), f"{plain(x)} is not in the quote \"{figure.quote}\""))
     return findings
+
+
+# What an article writes with digits or number words that is not a quantity: a year, a date, a
+# footnote marker, a designation (MiG-29, KN-23, COVID-19), a calibre (152mm), a URL.
+_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_DATE_BEFORE = re.compile(_MONTHS + r"\.?\s*$")
+_DATE_AFTER = re.compile(r"\s*" + _MONTHS + r"\b")
+_URL = re.compile(r"https?://\S+")
+
+
+def _not_a_quantity(text: str, match: re.Match[str], urls: list[tuple[int, int]]) -> bool:
+    start, end, raw = match.start(), match.end(), match["num"]
+    before, after = text[max(0, start - 12):start], text[end:end + 12]
+    return bool(
+        re.fullmatch(r"(?:19|20)\d\d", raw)
+        or (before.endswith("[") and after.startswith("]"))
+        or _DATE_BEFORE.search(before) or _DATE_AFTER.match(after)
+        or re.search(r"[A-Za-z]-$", before) or after.startswith("mm")
+        or any(a <= start < b for a, b in urls)
+    )
+
+
+def unlisted_numbers(text: str, covered: list[tuple[int, int]]) -> list[tuple[str, str]]:
+    """The numbers a normalised article text states outside the `covered` spans (its figures'
+    quotes and its left-out entries) that are quantities: each as written, with its context."""
+    urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    found = []
+    for match in _NUMBER.finditer(text):
+        if any(a <= match.start() and match.end() <= b for a, b in covered) or _not_a_quantity(text, match, urls):
+            continue
+        found.append((match.group(), " ".join(text[max(0, match.start() - 40):match.end() + 30].split())))
+    return found

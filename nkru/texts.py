@@ -77,3 +77,19 @@ def read_text(path: Path, max_bytes: int = 16 * 1024 * 1024) -> str:
     except UnicodeDecodeError as error:
         raise TextError(path, f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
     return text.removeprefix("\ufeff")
+
+
+def spans(quote: str, text: str, every: bool = False) -> list[tuple[int, int]]:
+    """Where a quote's fragments sit in a normalised text (the first place, or with `every` each
+    place the whole quote occurs); [] where it is not found."""
+    fragments = [part.strip() for part in normalise(quote).split(ELLIPSIS) if part.strip()]
+    if every and len(fragments) == 1:
+        return [(m.start(), m.end()) for m in re.finditer(re.escape(fragments[0]), text)]
+    found, start = [], 0
+    for fragment in fragments:
+        at = text.find(fragment, start)
+        if at < 0:
+            return []
+        found.append((at, at + len(fragment)))
+        start = at + len(fragment)
+    return found

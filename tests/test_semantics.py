@@ -110,3 +110,39 @@ def test_the_loss_rate_behind_the_rotation_is_shown():
     """1,000-3,800 losses over the two months before the call for rotation, of 11,000-12,000 troops."""
     row = {r["id"]: r for r in _json("casualties")["results"]}["monthly_loss_rate"]
     assert (row["low"], row["high"]) == (pytest.approx(100 * 1000 / 12_000 / 2), pytest.approx(100 * 3800 / 11_000 / 2))
+
+
+# ---------------------------------------------------------------------------- what counts as a figure
+
+
+def test_a_number_outside_the_quotes_is_reported_unless_it_is_no_quantity():
+    from nkru.quotes import unlisted_numbers
+    from nkru.texts import normalise, spans
+
+    text = normalise("On 16 March 2024 [4] a MiG-29 fired 152mm rounds (https://x.org/2024/11/27/a). "
+                     "They lost 3,800 men over the past two months; 11,000 had come. In 2023 six million shells.")
+    covered = spans("11,000 had come", text) + spans("over the past two months", text, every=True)
+    assert [number for number, _ in unlisted_numbers(text, covered)] == ["3,800", "six million"]
+
+
+def test_every_number_an_article_states_is_a_figure_or_left_out(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    from .test_audit import _seeds
+
+    seeds = _seeds()
+    monkeypatch.chdir(data_copy)
+    assert run("check", "--data", str(data_copy), "--texts", str(seeds)).exit_code == 0
+    edit(data_copy / "figures.yaml", '  - {source: lowy, text: "a two-fold calculus", why: "a figure of speech, not a count"}\n', "")
+    edit(data_copy / "figures.yaml", "Issue Brief No. 627", "Issue Brief No. 628")
+    result = run("check", "--data", str(data_copy), "--texts", str(seeds))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("sources.yaml:") and "states 'two' (\"" in line and "two-fold calculus" in line for line in lines), result.stdout
+    assert any(line.startswith("figures.yaml:") and "left_out[11].text: not verbatim in brief's text" in line for line in lines), result.stdout
+    assert any("states '627'" in line for line in lines)
+
+
+def test_left_out_belongs_in_figures_yaml(data_copy: Path):
+    (data_copy / "figures.d").mkdir()
+    (data_copy / "figures.d" / "a.yaml").write_text('figures: []\nleft_out:\n  - {source: lowy, text: "x", why: "y"}\n', encoding="utf-8")
+    result = run("check", "--data", str(data_copy))
+    assert result.exit_code == 1 and "figures.d/a.yaml:1:1: left_out: left_out belongs in figures.yaml" in result.stdout

@@ -31,6 +31,7 @@ def cross_check(ds: Dataset) -> list[Problem]:
             problems.append(at(section, figure.id, ("source",), _unknown("source", figure.source, ds.sources)))
         problems += [at(section, figure.id, ("cites",), _unknown("source", ref, ds.sources)) for ref in figure.cites if ref not in ds.sources]
         problems += [at(section, figure.id, ("builds_on",), _unknown("source", ref, ds.sources)) for ref in figure.builds_on if ref not in ds.sources]
+    problems += [at("left_out", i, ("source",), _unknown("source", item.source, ds.sources)) for i, item in enumerate(ds.left_out) if item.source not in ds.sources]
     problems += input_problems(ds)
     for claim in ds.claims:
         problems += claim_problems(ds, claim)

@@ -339,6 +339,9 @@ def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Loca
     index("claims", models["claims"].claims, claims)
     from nkru.load.resolve import resolve
 
+    names = {key: name for key, name, *_ in locator.files()}
+    problems += [Problem(names.get(key, key), 1, 1, "left_out", "left_out belongs in figures.yaml, beside the figures of the articles it lists")
+                 for key, file in models.items() if kind(key) in ("figures", "context") and key != "figures" and file.left_out]
     context_ids = frozenset(f.id for f in models["context"].figures)
     inputs = models["assumptions"].assumptions
     resolved = resolve(models["model"], figures, context_ids, inputs, locator)
@@ -357,6 +360,7 @@ def assemble(models: dict[str, Any], files: tuple, digests: tuple, locator: Loca
         claim_units={},
         unstated=(),
         unquoted=(),
+        left_out=tuple(models["figures"].left_out),
         clean_scenarios=frozenset(),
         files=files,
         digests=digests,

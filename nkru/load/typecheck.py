@@ -19,13 +19,14 @@ from nkru.model import Dataset, Quantity, Range, modelfile, schema
 # The classes an entry may rebuild, by name: nothing outside this dict is ever constructed.
 CLASSES: dict[str, type] = {cls.__name__: cls for cls in (
     schema.Source, schema.Figure, schema.InputSpec, schema.Correlation, schema.ClaimInput, schema.Comparison,
-    schema.Candidate, schema.Claim, modelfile.QuantitySpec, modelfile.Band, modelfile.Bands, modelfile.Measure,
+    schema.Candidate, schema.Claim, schema.LeftOut, modelfile.QuantitySpec, modelfile.Band, modelfile.Bands, modelfile.Measure,
     modelfile.ContextRow, modelfile.ComparisonSpec, modelfile.Variants, modelfile.CommandSpec, modelfile.ModelFile,
     Quantity, Dataset, Range, Unit, Problem,
 )}
 # Fields typed Any in the model, with the type they hold; everything else is checked as annotated.
 _ANY_FIELDS: dict[type, dict[str, Any]] = {
     Dataset: {"registry": Registry, "units": dict[str, Unit], "claim_units": dict[str, Unit], "unstated": tuple[Problem, ...], "unquoted": tuple[Problem, ...],
+              "left_out": tuple[schema.LeftOut, ...],
               "files": tuple[tuple[str, type(Path())], ...], "locator": Locator},  # type: ignore[misc]
     Quantity: {"formula": Compiled},
 }

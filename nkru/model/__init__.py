@@ -61,6 +61,7 @@ class Dataset:
     claim_units: dict[str, Any]  # each claim's formula's unit, derived once at load
     unstated: tuple[Any, ...]  # Problems: input numbers their figures do not state (check reports, commands refuse)
     unquoted: tuple[Any, ...]  # Problems: figure numbers their own quotes do not state (check reports), found once at load
+    left_out: tuple[Any, ...]  # schema.LeftOut: numbers the articles state that are deliberately not figures, and why
     clean_scenarios: frozenset[tuple[str, str]]  # (real path, sha256) of scenario files that resolved without a problem
     files: tuple[tuple[str, object], ...]  # (name as shown, Path)
     digests: tuple[tuple[str, str], ...]  # (name as shown, sha256 of the bytes read)

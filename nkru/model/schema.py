@@ -293,10 +293,21 @@ class SourcesFile:
     sources: list[Source]
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
+class LeftOut:
+    """A number an article states that is deliberately not a figure, in the article's words, and why."""
+
+    __pydantic_config__ = FORBID
+    source: Id
+    text: Text
+    why: Text
+
+
 @dataclass(eq=False, repr=False)
 class FiguresFile:
     __pydantic_config__ = FORBID
     figures: list[Figure]
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 @dataclass(eq=False, repr=False)
