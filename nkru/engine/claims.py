@@ -165,7 +165,7 @@ def reconcile(ds: Dataset, claim: Claim) -> ClaimOutcome:
         stated = figure.range
         ok = holds(claim, test, computed, stated)
     status = "reproduces" if ok else "differs" if claim.expect == "reproduces" else "unexplained"
-    implied = [] if ok or stated is None else _implied(ds, claim, bindings, stated, unit)
+    implied = [] if ok or stated is None else _implied(ds, claim, bindings, stated)
     candidates = [_candidate(ds, claim, c, stated, test) for c in claim.candidates] if stated is not None else []
     return ClaimOutcome(claim, list(bindings.values()), computed, stated, stated_unit, ok, status, test, implied, candidates)
 
@@ -179,13 +179,13 @@ def _candidate(ds: Dataset, claim: Claim, candidate: Any, stated: Range, test: s
     return CandidateOutcome(candidate.says, computed, holds(claim, test, computed, stated), figures)
 
 
-def _implied(ds: Dataset, claim: Claim, bindings: dict[str, Binding], stated: Range, unit: Any) -> list[Implied]:
+def _implied(ds: Dataset, claim: Claim, bindings: dict[str, Binding], stated: Range) -> list[Implied]:
     if not stated.is_point or any(b.base.value is None for b in bindings.values()):
         return []
     target = stated.low * ds.units[str(claim.stated)].scale
     c = formula_of(claim)
     env = {n: r.central for n, r in graph.to_base(ds, graph.figure_ranges(ds, c.names)).items()}
-    env |= {name: float(b.base.value or 0.0) for name, b in bindings.items()}
+    env |= {name: float(b.base.value) for name, b in bindings.items() if b.base.value is not None}  # all are, by the check above
     out = []
     for name in claim.solve_for:
         k = bindings[name].unit.scale
