@@ -162,7 +162,7 @@ def test_numbers_dates_and_yes_no_are_read_as_written(tmp_path: Path):
 def test_shipped_data_loads_every_article_figure():
     ds = load_dataset()
     assert {f.source for f in ds.article_figures()} == {"lowy", "isdp", "brief"}
-    assert len(ds.claims) == 11
+    assert len(ds.claims) == 13
 
 
 @pytest.mark.parametrize(
