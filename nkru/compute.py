@@ -75,7 +75,7 @@ class Env(NamedTuple):
     inputs: dict[str, Input]
     restater: Any  # nkru.money.Restater, with --dollars
     own: Ranges
-    nominal: Ranges  # in base units, not restated: for rows whose money cannot all be
+    nominal: Ranges  # in base units, not restated: for rows whose money cannot all be restated
 
 
 def env_for(ds: Dataset, inputs: dict[str, Input], dollars: int | None = None) -> Env:

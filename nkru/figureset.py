@@ -42,14 +42,16 @@ class FigureReport:
         return shared_numbers(self.ds, self.figures)
 
 
+def matching(ds: Dataset, source: str | None, quantity: str | None) -> list[Figure]:
+    """The figures, context ones included, that --source and --quantity both match."""
+    return [f for f in ds.figures.values() if (source is None or source in (f.source, *f.cites)) and (quantity is None or f.quantity == quantity)]
+
+
 def select(ds: Dataset, source: str | None, quantity: str | None, context: bool) -> list[Figure]:
     """The figures a listing asks for; UsageError naming the filter that matches nothing."""
     from nkru.errors import UsageError, suggest
 
-    chosen = [
-        f for f in ds.figures.values()
-        if (context or f.id not in ds.context_ids) and (source is None or source in (f.source, *f.cites)) and (quantity is None or f.quantity == quantity)
-    ]
+    chosen = [f for f in matching(ds, source, quantity) if context or f.id not in ds.context_ids]
     if chosen:
         return chosen
     if source and source not in ds.sources:
@@ -57,8 +59,8 @@ def select(ds: Dataset, source: str | None, quantity: str | None, context: bool)
     quantities = sorted({f.quantity for f in ds.figures.values()})
     if quantity and quantity not in quantities:
         raise UsageError(f"--quantity {quantity}: unknown quantity{suggest(quantity, quantities) or ' (known: ' + ', '.join(quantities) + ')'}")
-    if source and not context and any(source in (f.source, *f.cites) for f in ds.figures.values() if f.id in ds.context_ids):
-        raise UsageError(f"--source {source}: only context figures are quoted from or cite it; add --context to list them")
+    if not context and matching(ds, source, quantity):
+        raise UsageError("only context figures match; add --context to list them")
     if source and not quantity:
         raise UsageError(f"--source {source}: no figure is quoted from it or cites it")
     raise UsageError("no figure matches both --source and --quantity")
@@ -80,12 +82,11 @@ def figure_report(ds: Dataset, figures: list[Figure]) -> FigureReport:
 
 
 def _currency(ds: Dataset, unit: str) -> str | None:
-    """The currency of an amount in `unit` (as money.currency_of, from the unit text)."""
+    """The currency of an amount in `unit`, from the unit text (parsed once per distinct text)."""
     try:
-        found = units.currencies(ds.registry.parse(unit))
+        return money.currency_of_unit(ds.registry.parse(unit))
     except units.UnitError:
         return None
-    return found[0][0] if len(found) == 1 and found[0][1] == 1 else None
 
 
 def _date(ds: Dataset, figure: Figure) -> str | None:

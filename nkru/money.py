@@ -6,7 +6,7 @@ returning a number; conversions need a dated exchange rate or the CPI, and say w
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from nkru.engine import units
 from nkru.errors import NkruError, UsageError
@@ -39,7 +39,12 @@ def price_year(ds: Dataset, figure: Figure) -> int | None:
 def currency_of(ds: Dataset, name: str) -> str | None:
     """The currency an amount is in (USD for USD/soldier/month); None for anything that is not
     money, an exchange rate included."""
-    found = units.currencies(ds.units[name]) if ds.units.get(name) is not None else ()
+    return currency_of_unit(ds.units.get(name))
+
+
+def currency_of_unit(unit: Any) -> str | None:
+    """currency_of for a parsed unit (None: no unit)."""
+    found = units.currencies(unit) if unit is not None else ()
     return found[0][0] if len(found) == 1 and found[0][1] == 1 else None
 
 

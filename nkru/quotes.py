@@ -69,7 +69,7 @@ def _not_a_quantity(text: str, match: re.Match[str], urls: list[tuple[int, int]]
     start, end, raw = match.start(), match.end(), match["num"]
     before, after = text[max(0, start - 12):start], text[end:end + 12]
     return bool(
-        re.fullmatch(r"(?:19|20)\d\d", raw)
+        (re.fullmatch(r"(?:19|20)\d\d", raw) and not match["scale"] and not before.endswith("$"))
         or (before.endswith("[") and after.startswith("]"))
         or _DATE_BEFORE.search(before) or _DATE_AFTER.match(after)
         or re.search(r"[A-Za-z]-$", before) or after.startswith("mm")

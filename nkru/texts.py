@@ -80,8 +80,8 @@ def read_text(path: Path, max_bytes: int = 16 * 1024 * 1024) -> str:
 
 
 def spans(quote: str, text: str, every: bool = False) -> list[tuple[int, int]]:
-    """Where a quote's fragments sit in a normalised text (the first place, or with `every` each
-    place the whole quote occurs); [] where it is not found."""
+    """Where a quote's fragments sit in a normalised text: the first place, or with `every` each
+    place a quote without an ellipsis occurs (an elided quote is placed once); [] if not found."""
     fragments = [part.strip() for part in normalise(quote).split(ELLIPSIS) if part.strip()]
     if every and len(fragments) == 1:
         return [(m.start(), m.end()) for m in re.finditer(re.escape(fragments[0]), text)]

@@ -244,3 +244,28 @@ def test_a_warm_check_validates_no_scenario_again_but_an_edited_one(data_copy: P
     edit(data_copy / "scenarios" / "nis.yaml", "figure: pay_nis_monthly", "figure: pay_nis_monthlyy")
     edited = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert edited == "1 True\n"
+
+
+def test_a_control_character_is_placed_from_the_text_whichever_parser_read_it():
+    from nkru.load.reader import _character_problem
+
+    class PurePythonError:  # PyYAML's own reader counts characters, libyaml counts bytes: neither is used
+        position, character = 99, 7
+
+    problem = _character_problem("x.yaml", "é: 1\né: 2\nab: \x07\n", PurePythonError())
+    assert (problem.line, problem.col) == (3, 5) and "U+0007" in problem.message
+
+
+def test_a_failed_load_leaves_the_collector_alone(data_copy: Path):
+    import gc
+
+    edit(data_copy / "figures.yaml", "  - id: losses_lowy", "  - id: troops_lowy")
+    before = gc.get_freeze_count()
+    with pytest.raises(DataError):
+        load_dataset(data_copy)
+    assert gc.get_freeze_count() <= before  # a freeze would add every object alive; frozen ones may have been freed since
+
+
+def test_only_context_figures_matching_both_filters_earn_the_context_hint():
+    assert run("figures", "--source", "fnf").stderr == "Error: only context figures match; add --context to list them\n"
+    assert run("figures", "--source", "fnf", "--quantity", "casualty_rate").stderr == "Error: no figure matches both --source and --quantity\n"

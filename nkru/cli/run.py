@@ -31,12 +31,13 @@ def files_read() -> list[Path]:
     shipped data and --data, their scenarios, --scenario files and --texts files. An output
     that replaced one would destroy what it was computed from."""
     from nkru.load import DATA_FILES, bundled_data_dir
+    from nkru.load.dataset import PARTS
 
     params = _command_params()
     folders = [bundled_data_dir(), *([params["data"]] if params.get("data") else [])]
     found = [folder / f"{name}.yaml" for folder in folders for name in DATA_FILES]
     found += [path for folder in folders for path in (folder / "scenarios").glob("*.yaml")]
-    found += [path for folder in folders for pattern in ("*.yaml", "*.yml") for path in (folder / "figures.d").glob(pattern)]
+    found += [path for folder in folders for pattern in ("*.yaml", "*.yml") for path in (folder / PARTS).glob(pattern)]  # dotfiles too: never overwrite one
     specs = params.get("scenario") or params.get("scenarios") or []
     found += [Path(spec) for spec in specs if spec.endswith((".yaml", ".yml")) or os.sep in spec]  # files, as scenario_path reads them
     if params.get("texts"):

@@ -4,6 +4,9 @@ Every value is written as plain JSON or as a one-key object whose key starts wit
 a frozenset, a dict whose keys are not plain text, a Path, a formula (its text, compiled again),
 the units registry (the units it was declared with), the locator, or an instance of a class in
 `CLASSES`, a fixed whitelist looked up by name. Nothing in a file names code to import or call.
+A dict whose values are all instances of one such class is written as a table: the field names
+once, each distinct instance as a row, each key's row number; its columns are type-checked a
+column at a time. The locator keeps a large file's name only: a problem in it reads it again.
 
 An entry is `nkru-<key>.json`: a line with an HMAC of the key and the JSON, under a secret only
 this user can read, then the JSON. Whatever is wrong with an entry (damaged, tampered, written by

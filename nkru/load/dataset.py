@@ -134,16 +134,18 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     A dataset that passed is cached under a digest of the files' bytes and real paths and of
     nkru's own code, so an unchanged dataset is not parsed or validated again.
 
-    Python's cycle collector is paused meanwhile, and what was loaded is then frozen out of its
-    reach: the dataset is millions of objects without cycles, and at 100,000 figures the
-    collector's passes over them took 40% of a warm load and half of `check`'s audit after it.
-    (Frozen objects are still freed when no longer used; only cycles among them would stay.)"""
+    Python's cycle collector is paused meanwhile, and a dataset that loaded is then frozen out of
+    its reach: it is millions of objects and no cycles, and at 100,000 figures the collector's
+    passes over them took 40% of a warm load and half of `check`'s audit after it. Frozen objects
+    are still freed by reference counting; only cyclic garbage made during the load would stay,
+    and the load makes none that matters. A failed load freezes nothing."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(data_dir)
-    finally:
+        dataset = _load(data_dir)
         gc.freeze()
+        return dataset
+    finally:
         if collecting:
             gc.enable()
 

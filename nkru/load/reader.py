@@ -9,6 +9,7 @@ instead, so all of that is decided here, once, and every value keeps its line an
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -262,7 +263,7 @@ def read_yaml(path: Path, name: str) -> Read:
     try:
         data = _parse(builder, yaml, raw)
     except yaml.reader.ReaderError as error:  # a character YAML refuses: no mark, a byte offset
-        return Read(name, None, builder.marks, [_character_problem(name, raw, error)])
+        return Read(name, None, builder.marks, [_character_problem(name, text, error)])
     except _Stop:
         return Read(name, None, builder.marks, builder.problems(None), complete=False)
     except yaml.MarkedYAMLError as error:
@@ -306,26 +307,33 @@ def _parse(builder: _Builder, yaml: Any, raw: bytes) -> Any:
 _UNICODE_BREAKS = {"\x85": "U+0085 next-line", "\u2028": "U+2028 line separator", "\u2029": "U+2029 paragraph separator"}
 
 
+_BREAKS = re.compile("[\x85\u2028\u2029]")
+# What YAML does not allow in a file: anything outside its printable set (tab and line breaks are in it).
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _place(text: str, index: int) -> tuple[int, int]:
+    """The line and column of a character of a text, as an editor counts them."""
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
 def _unicode_breaks(name: str, text: str) -> list[Problem]:
     """Each character YAML would take for a line break where an editor shows none, located."""
-    found = []
-    for index, char in enumerate(text):
-        if char in _UNICODE_BREAKS:
-            line = text.count("\n", 0, index) + 1
-            col = index - text.rfind("\n", 0, index)
-            found.append(Problem(name, line, col, "", f"a {_UNICODE_BREAKS[char]} character: YAML reads it as a line break; replace it with a space"))
-            if len(found) == MAX_PROBLEMS:
-                break
+    found = [Problem(name, *_place(text, m.start()), "", f"a {_UNICODE_BREAKS[m.group()]} character: YAML reads it as a line break; replace it with a space")
+             for m in itertools.islice(_BREAKS.finditer(text), MAX_PROBLEMS + 1)]
+    if len(found) > MAX_PROBLEMS:
+        found[-1] = found[-1]._replace(message=f"... and more; nkru lists the first {MAX_PROBLEMS} of a file")
     return found
 
 
-def _character_problem(name: str, raw: bytes, error: Any) -> Problem:
-    """A character YAML does not allow (a control character), at its line and column."""
-    position = min(max(int(getattr(error, "position", 0) or 0), 0), len(raw))
-    start = raw.rfind(b"\n", 0, position) + 1
-    line, col = raw.count(b"\n", 0, position) + 1, len(raw[start:position].decode("utf-8", "replace")) + 1
-    code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
-    return Problem(name, line, col, "", f"a control character (U+{code:04X}) is not allowed in YAML; delete it, or write \\u{code:04x} inside double quotes")
+def _character_problem(name: str, text: str, error: Any) -> Problem:
+    """A character YAML does not allow (a control character), where an editor shows it: found
+    in the text, as the parser's offset counts bytes (libyaml) or characters (PyYAML's own)."""
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return Problem(name, 1, 1, "", f"YAML syntax: {' '.join(str(error).split())}")
+    code = ord(found.group())
+    return Problem(name, *_place(text, found.start()), "", f"a control character (U+{code:04X}) is not allowed in YAML; delete it, or write \\u{code:04x} inside double quotes")
 
 
 def _syntax_problem(name: str, text: str, error: Any) -> Problem:

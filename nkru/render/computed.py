@@ -93,7 +93,7 @@ def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
     if computed.claims:
         sheets.append(claims_sheet(ds, computed.claims, refs, with_candidates=computed.context is not None))
     if computed.context:
-        sheets.append(context_sheet(ds, computed.context, refs))
+        sheets.append(context_sheet(ds, computed.context, refs, [o.claim for o in computed.claims]))
     return sheets + [refs.sheet()]
 
 
@@ -158,7 +158,7 @@ def _prices(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
     return sheet(f"{table.title}{dollars}", columns, rows, right=table.columns, caption=caption)
 
 
-def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs) -> Sheet:
+def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs, claims: list[Any]) -> Sheet:
     """Context rows, visibly apart: figures from outside the audited articles."""
     table = []
     for r in rows:
@@ -168,7 +168,7 @@ def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs) -> Sheet:
             note = f" — {'reproduces' if r.holds else 'does not reproduce'} the stated {fmt_figure(stated)}"
         table.append((f"[context] {r.label}{note}", fmt(r.range.value, r.unit) if r.range.value is not None else fmt_range(r.range, r.unit), refs(r.sources)))
     # The results never use them; a claim may be recomputed from one (an article's own sum built on it).
-    reading = [c.id for c in ds.claims if any(f in ds.context_ids for f in _claim_figures(c))]
+    reading = [c.id for c in claims if any(f in ds.context_ids for f in _claim_figures(c))]
     used = f"; the claim{'s' if len(reading) > 1 else ''} {', '.join(reading)} {'are' if len(reading) > 1 else 'is'} recomputed from some of them" if reading else ""
     title = f"Context: figures from outside the audited articles (not used by the results above{used})"
     return sheet(title, ("Row", "Value", "Sources"), table, right=("Value",))
