@@ -206,6 +206,7 @@ def test_a_range_with_a_central_value_is_tested_at_that_value():
     ("March 3 saw 40 rounds", ["40"]),          # a date at the very start of the text
     ("a list [7 rounds] here", ["7"]),          # '[' without ']' is no footnote marker
     ("a mig-29 and 5 jets", ["5"]),             # a designation in lower case
+    ("paid $2000 in 2024, then 2024 million", ["2000", "2024 million"]),  # a sum or a scale is no year
 ])
 def test_what_is_no_quantity_is_read_from_the_words_around_it(text: str, reported: list[str]):
     from nkru.quotes import unlisted_numbers
