@@ -35,18 +35,21 @@ def normalise(text: str) -> str:
 
 
 def _found(quote: str, text: str) -> bool:
-    """Whether a normalised quote is in a normalised text; an elided quote ('a ... b') needs its fragments in order."""
-    fragments = [part.strip() for part in quote.split(ELLIPSIS)]
-    fragments = [part for part in fragments if part]
-    if not fragments:  # an empty quote (or only '...') proves nothing, so it is never "found"
-        return False
-    start = 0
-    for fragment in fragments:
+    """Whether a normalised quote is in a normalised text; an elided quote ('a ... b') needs its
+    fragments in order. An empty quote (or only '...') proves nothing, so it is never "found"."""
+    return bool(_spans(quote, text))
+
+
+def _spans(quote: str, text: str) -> list[tuple[int, int]]:
+    """Where a normalised quote's fragments first sit, in order, in a normalised text; [] if not."""
+    found, start = [], 0
+    for fragment in [part.strip() for part in quote.split(ELLIPSIS) if part.strip()]:
         at = text.find(fragment, start)
         if at < 0:
-            return False
+            return []
+        found.append((at, at + len(fragment)))
         start = at + len(fragment)
-    return True
+    return found
 
 
 def quote_found(quote: str, text: str) -> bool:
@@ -82,14 +85,8 @@ def read_text(path: Path, max_bytes: int = 16 * 1024 * 1024) -> str:
 def spans(quote: str, text: str, every: bool = False) -> list[tuple[int, int]]:
     """Where a quote's fragments sit in a normalised text: the first place, or with `every` each
     place a quote without an ellipsis occurs (an elided quote is placed once); [] if not found."""
-    fragments = [part.strip() for part in normalise(quote).split(ELLIPSIS) if part.strip()]
+    quote = normalise(quote)
+    fragments = [part.strip() for part in quote.split(ELLIPSIS) if part.strip()]
     if every and len(fragments) == 1:
         return [(m.start(), m.end()) for m in re.finditer(re.escape(fragments[0]), text)]
-    found, start = [], 0
-    for fragment in fragments:
-        at = text.find(fragment, start)
-        if at < 0:
-            return []
-        found.append((at, at + len(fragment)))
-        start = at + len(fragment)
-    return found
+    return _spans(quote, text)

@@ -29,6 +29,11 @@ def spec_of(spec: str | ClaimInput) -> ClaimInput:
     return spec if isinstance(spec, ClaimInput) else ClaimInput(figure=spec)
 
 
+def input_figures(inputs: dict[str, str | ClaimInput]) -> tuple[str, ...]:
+    """The figure ids a claim's (or a candidate's) inputs read, exchange rates included, once each."""
+    return tuple(dict.fromkeys(f for given in inputs.values() for f in (spec_of(given).figure, spec_of(given).per) if f))
+
+
 def binding_unit(ds: Dataset, spec: ClaimInput) -> Any:
     """The unit of a binding as given: the figure's (divided by the rate's with per:), or its own."""
     if spec.figure is None:
@@ -175,8 +180,7 @@ def _candidate(ds: Dataset, claim: Claim, candidate: Any, stated: Range, test: s
     bindings = {name: bind(ds, name, spec) for name, spec in specs.items()}
     raw = evaluate(ds, claim, bindings)
     computed = raw.scaled(1 / ds.units[str(claim.stated)].scale)
-    figures = tuple(dict.fromkeys(f for spec in candidate.inputs.values() for f in (spec_of(spec).figure, spec_of(spec).per) if f))
-    return CandidateOutcome(candidate.says, computed, holds(claim, test, computed, stated), figures)
+    return CandidateOutcome(candidate.says, computed, holds(claim, test, computed, stated), input_figures(candidate.inputs))
 
 
 def _implied(ds: Dataset, claim: Claim, bindings: dict[str, Binding], stated: Range) -> list[Implied]:

@@ -241,8 +241,7 @@ def _relabel(dataset: Dataset, paths: dict[str, Path], digests: list[tuple[str, 
     dataset.locator = locator
     dataset.files = tuple((names[key], path) for key, path in paths.items())
     dataset.digests = tuple(digests)
-    dataset.unstated = tuple(p._replace(file=renamed.get(p.file, p.file)) for p in dataset.unstated)
-    dataset.unquoted = tuple(p._replace(file=renamed.get(p.file, p.file)) for p in dataset.unquoted)
+    dataset.unstated, dataset.unquoted = (tuple(p._replace(file=renamed.get(p.file, p.file)) for p in found) for found in (dataset.unstated, dataset.unquoted))
     return dataset
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from nkru import __version__
 from nkru.compute import Computed
 from nkru.engine.bands import Placement
-from nkru.engine.claims import ClaimOutcome, spec_of
+from nkru.engine.claims import ClaimOutcome, input_figures
 from nkru.engine.expr import show
 from nkru.model import Comparison, Dataset, Row
 from nkru.render.bands import placement_text
@@ -168,16 +168,10 @@ def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs, claims: list[A
             note = f" — {'reproduces' if r.holds else 'does not reproduce'} the stated {fmt_figure(stated)}"
         table.append((f"[context] {r.label}{note}", fmt(r.range.value, r.unit) if r.range.value is not None else fmt_range(r.range, r.unit), refs(r.sources)))
     # The results never use them; a claim may be recomputed from one (an article's own sum built on it).
-    reading = [c.id for c in claims if any(f in ds.context_ids for f in _claim_figures(c))]
+    reading = [c.id for c in claims if any(f in ds.context_ids for f in input_figures(c.inputs))]
     used = f"; the claim{'s' if len(reading) > 1 else ''} {', '.join(reading)} {'are' if len(reading) > 1 else 'is'} recomputed from some of them" if reading else ""
     title = f"Context: figures from outside the audited articles (not used by the results above{used})"
     return sheet(title, ("Row", "Value", "Sources"), table, right=("Value",))
-
-
-def _claim_figures(claim: Any) -> list[str]:
-    """The figure ids a claim's inputs read, rates included."""
-    specs = [spec_of(given) for given in claim.inputs.values()]
-    return [f for spec in specs for f in (spec.figure, spec.per) if f is not None]
 
 
 def claims_sheet(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs, with_candidates: bool = False) -> Sheet:
