@@ -131,14 +131,33 @@ def apply(ds: Any, data: Path | None, scenarios: list[str], set_overrides: list[
 def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim,
                with_context: bool = False, dollars: int | None = None, quantities: list[str] | None = None) -> None:
     """A computing command: the model's `which` command, or `calc` of some quantities."""
-    from nkru import compute, render
+    from nkru import render
 
     if sim.samples_out and sim.samples is None:
         raise UsageError("--samples-out needs --simulate N")
     ds, inputs, run = setup(data, scenarios, sets)
-    extra = [] if sim.samples is None else ["--simulate", str(sim.samples), "--seed", str(sim.seed)]
-    extra += (["--dollars", str(dollars)] if dollars else []) + (["--context"] if with_context else [])
-    run["rerun"] = rerun(which, data, scenarios or [], sets or [], *(quantities or []), *extra)
+    run["rerun"] = rerun(which, data, scenarios or [], sets or [], *(quantities or []), *run_words(sim, dollars, with_context))
+    computed = computed_for(ds, which, inputs, sim, with_context, dollars, quantities)
+    if sim.samples_out:
+        from nkru.render.uncertainty import samples_bytes
+
+        data_bytes = samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
+        write(sim.samples_out, data_bytes, out.force, "--samples-out")
+    emit(render.computed_view(ds, computed, run), out)
+
+
+def run_words(sim: Sim, dollars: int | None, with_context: bool = False) -> list[str]:
+    """The options behind a computed output, as the rerun command repeats them."""
+    words = [] if sim.samples is None else ["--simulate", str(sim.samples), "--seed", str(sim.seed)]
+    return words + (["--dollars", str(dollars)] if dollars else []) + (["--context"] if with_context else [])
+
+
+def computed_for(ds: Any, which: str, inputs: dict[str, Any], sim: Sim, with_context: bool = False, dollars: int | None = None,
+                 quantities: list[str] | None = None) -> Any:
+    """What a computing command shows for these inputs (nkru.compute.Computed): the model's
+    `which` command or `calc` of some quantities, with --context rows and --simulate's samples."""
+    from nkru import compute
+
     if quantities is not None:
         from nkru.engine.sensitivity import check_quantity
 
@@ -158,9 +177,4 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
 
         simulated = simulate.for_command(ds, computed, env.own, sim.samples, sim.seed, keep=sim.samples_out is not None)
         computed = computed._replace(simulated=simulated)
-        if sim.samples_out:
-            from nkru.render.uncertainty import samples_bytes
-
-            data_bytes = samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
-            write(sim.samples_out, data_bytes, out.force, "--samples-out")
-    emit(render.computed_view(ds, computed, run), out)
+    return computed
