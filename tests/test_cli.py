@@ -16,7 +16,7 @@ from nkru.cli import app
 from .conftest import TERMINAL, edit, run
 
 GOLDEN = Path(__file__).parent / "golden"
-COMMANDS = ["deal-value", "casualties", "calc", "compare", "explain", "sensitivity", "solve", "figures", "sources", "scenarios", "check", "init"]
+COMMANDS = ["deal-value", "casualties", "calc", "compare", "explain", "sensitivity", "solve", "figures", "sources", "scenarios", "check", "init", "report"]
 
 
 @pytest.mark.parametrize("command", ["deal-value", "casualties"])

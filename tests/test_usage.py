@@ -34,7 +34,7 @@ from nkru.load import bundled_data_dir, load_dataset
 
 from .conftest import TERMINAL, run
 
-KNOWN = "deal-value, casualties, calc, compare, explain, sensitivity, solve, figures, sources, scenarios, check, init"
+KNOWN = "deal-value, casualties, calc, compare, explain, sensitivity, solve, figures, sources, scenarios, check, init, report"
 INPUTS = {"troops": "soldiers", "monthly_pay_usd": "USD/soldier/month", "months": "months", "bonus_usd": "USD/soldier", "losses": "soldiers"}
 
 
