@@ -116,9 +116,8 @@ def bibliography(ds: Dataset, sheets: Iterable[Sheet]) -> Sheet:
     return Sheet("Sources", ("", "Source"), ordered, listing=True)
 
 
-def answer_text(ds: Dataset, parts: list[Any]) -> list[str]:
+def answer_sentences(ds: Dataset, parts: list[Any], refs: SourceRefs) -> list[str]:
     """The answer, first: each command's headline result with its range and sources."""
-    refs = SourceRefs(ds)
     out = []
     for p in parts:
         first = p.computed.results[0]
@@ -144,13 +143,14 @@ def document(ds: Dataset, parts: list[Any], charts: list[Any], run: dict[str, An
     """Everything the report shows, from the computed parts and the drawn charts."""
     from nkru.render.uncertainty import simulation_sheets
 
-    refs = SourceRefs(ds)
+    refs = SourceRefs(ds)  # one numbering for the answer, the claims and the bands; the tables' own agree with it
+    answer = answer_sentences(ds, parts, refs)
     tables = [Section(f"nkru {p.command}", key_tables(ds, p.computed)) for p in parts]
     claims = [claims_sheet(ds, p.computed.claims, refs) for p in parts if p.computed.claims]
     bands = [bands_sheet(p, refs) for p in parts if p.bands]
     simulations = [s for p in parts if p.computed.simulated is not None for s in simulation_sheets(ds, p.computed.simulated)]
     listings = [s for p in parts for s in computed_sheets(ds, p.computed) if s.listing] + [refs.sheet()]
-    return Document(answer_text(ds, parts), tables, claims, bands, charts, simulations, bibliography(ds, listings), run_json(ds, run))
+    return Document(answer, tables, claims, bands, charts, simulations, bibliography(ds, listings), run_json(ds, run))
 
 
 def record_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
