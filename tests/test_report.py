@@ -70,12 +70,27 @@ def test_the_same_seed_gives_the_same_bytes(tmp_path: Path, page: str):
 def test_data_text_is_escaped_everywhere(data_copy: Path, tmp_path: Path):
     edit(data_copy / "sources.yaml", "title: The message North Korea sends by rotating its troops in Russia",
          "title: \"<script>alert('x')</script> & [citation needed]\"")
+    edit(data_copy / "model.yaml", "label: often combat-ineffective", "label: \"often <script>y</script> & combat-ineffective\"")  # in a chart's legend too
     out = tmp_path / "r.html"
-    result = run("report", "--data", str(data_copy), "--set", "troops=12000", "--output", str(out))
+    result = run("report", "--data", str(data_copy), "--set", "troops=12000", "--simulate", "100", "--output", str(out))
     assert result.exit_code == 0, result.stderr
     page = out.read_text(encoding="utf-8")
     assert "<script" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; [citation needed]" in page
+    assert "often &lt;script&gt;y&lt;/script&gt; &amp; combat-ineffective" in page.split("<h2>Charts</h2>")[1]
+
+
+def test_each_source_is_listed_once_by_its_number(page: str):
+    numbers = re.findall(r'<li id="source-(\d+)">', page)
+    assert numbers == sorted(set(numbers), key=int)
+
+
+def test_a_run_without_ranges_still_draws_every_chart(tmp_path: Path):
+    out = tmp_path / "r.html"
+    result = run("report", "--set", "troops=11000", "--set", "monthly_pay_usd=2000", "--set", "losses=3800", "--simulate", "100", "--output", str(out))
+    assert (result.exit_code, result.stderr) == (0, f"wrote {out}\n")
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<svg ") == 3 and "no input has a range in this run" in page
 
 
 def test_a_sheet_is_a_table_with_its_alignment_and_status():

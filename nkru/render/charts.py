@@ -140,7 +140,10 @@ def tornado_chart(tornado: Any, salt: str) -> Chart:
     ax.axvline(tornado.baseline, color="#1a1a1a", linewidth=1)
     _money_axis(ax.xaxis, unit)
     ax.set_xlabel(f"{tornado.quantity} ({unit})")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    if swings:
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no input has a range in this run", transform=ax.transAxes, ha="center", va="center")
     moved = "; ".join(f"{s.name} moves it from {fmt(s.at_low, unit)} to {fmt(s.at_high, unit)}" for s in tornado.swings)
     caption = (f"{tornado.label}, one input at a time from its low to its high, the others at their central values "
                f"(there it is {fmt(tornado.baseline, unit)}): {moved or 'no input has a range'}.")
