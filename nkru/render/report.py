@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from nkru.model import Dataset
 from nkru.render.bands import band_text
 from nkru.render.computed import claims_sheet, computed_sheets, run_json
-from nkru.render.sheets import Sheet, SourceRefs, fmt, fmt_range, md_text, safe_sheet, sheet, to_markdown
+from nkru.render.sheets import Sheet, SourceRefs, md_text, safe_sheet, sheet, to_markdown
 
 # Light and print-friendly; every text colour passes WCAG's 4.5:1 against the page (a test checks).
 BACKGROUND = "#ffffff"
@@ -61,6 +61,8 @@ def sheet_html(s: Sheet) -> str:
     """One Sheet as a <table>: its title the caption, its right-aligned columns numeric, its
     caption the notes under it. A listing (the sources) has no header row."""
     s = safe_sheet(s)
+    if s.prose:
+        return f"<p>{cell_html(s.rows[0][0])}</p>"
     numeric = [column in s.right for column in s.columns]
     lines = ["<table>", f"<caption>{esc(s.title)}</caption>"]
     if not s.listing:
@@ -96,8 +98,9 @@ class Section(NamedTuple):
 
 
 def key_tables(ds: Dataset, computed: Any) -> list[Sheet]:
-    """A command's tables without its claims, simulation and sources: those have their own sections."""
-    return [s for s in computed_sheets(ds, computed._replace(claims=[], simulated=None)) if not s.listing]
+    """A command's tables, every column shown (--full), without its answer, claims, simulation
+    and sources: those have their own sections."""
+    return [s for s in computed_sheets(ds, computed._replace(claims=[], simulated=None), full=True) if not (s.listing or s.prose)]
 
 
 def bands_sheet(part: Any, refs: SourceRefs) -> Sheet:
@@ -117,13 +120,11 @@ def bibliography(ds: Dataset, sheets: Iterable[Sheet]) -> Sheet:
 
 
 def answer_sentences(ds: Dataset, parts: list[Any], refs: SourceRefs) -> list[str]:
-    """The answer, first: each command's headline result with its range and sources."""
-    out = []
-    for p in parts:
-        first = p.computed.results[0]
-        value = "" if first.range.value is None else f"{fmt(first.range.value, first.unit)}, "
-        out.append(f"{first.label}: {value}range {fmt_range(first.range, first.unit)} {refs(first.sources)}".strip())
-    return out
+    """The answer, first: each command's answer in words, as the command opens with it (the
+    claims table is in the report, so it says so)."""
+    from nkru.render.answer import answer_text
+
+    return [text for p in parts if (text := answer_text(ds, p.computed, refs, full=True))]
 
 
 class Document(NamedTuple):
@@ -227,6 +228,6 @@ def to_markdown_report(doc: Document, chart_files: list[str], title: str = "nkru
         parts += [f"![{md_text(c.title)}]({name})\n\n_{md_text(c.caption)}_" for c, name in zip(doc.charts, chart_files)]
         if doc.simulations:
             parts.append(to_markdown(doc.simulations).rstrip())
-    parts += ["## Sources", *(f"{md_text(n)} {md_text(t)}" for n, t in doc.sources.rows)]
+    parts.append(to_markdown([doc.sources]).rstrip().replace("### Sources", "## Sources", 1))  # the sources keep their numbers
     parts += ["## Reproducing this report", "\n".join(f"- {md_text(label)}: {md_text(text)}" for label, text in record_rows(doc.record))]
     return "\n\n".join(parts) + "\n"
