@@ -81,7 +81,7 @@ def write_report(data: Path | None, scenarios: list[str], sets: list[str], sim: 
     ds, inputs, run = setup(data, scenarios, sets)
     run["rerun"] = rerun("report", data, scenarios, sets, *run_words(sim, dollars))
     parts = [part(ds, computed_for(ds, name, inputs, sim, dollars=dollars), inputs) for name in ds.model.commands]
-    doc = report.document(ds, parts, charts.report_charts(parts), run)
+    doc = report.document(ds, parts, charts.report_charts(ds, parts), run)
     if markdown:
         assert output is not None
         names = [f"{output.stem}-{n}.svg" for n in range(1, len(doc.charts) + 1)]

@@ -18,7 +18,8 @@ import textwrap
 from typing import Any, NamedTuple
 
 from nkru.render.bands import band_text
-from nkru.render.sheets import fmt, fmt_figure, fmt_range
+from nkru.render.computed import input_label
+from nkru.render.sheets import SIG, fmt, fmt3, fmt_figure, fmt_range
 
 # Okabe & Ito's colour-blind-safe palette (2008), the colours a chart draws with.
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#595959"
@@ -82,7 +83,7 @@ def distribution_chart(simulated: Any, compared: list[tuple[str, Any, Any]], sal
     figure, ax = _figure(3.6)
     step = (high - low) / len(counts) if len(counts) > 1 else max(abs(high) * 0.01, 1.0)
     lefts = [low + i * step for i in range(len(counts))]
-    ax.bar(lefts, counts, width=step, align="edge", color=SKY, edgecolor=BLUE, linewidth=0.4, label=f"{simulated.result_id}, simulated")
+    ax.bar(lefts, counts, width=step, align="edge", color=SKY, edgecolor=BLUE, linewidth=0.4, label=f"{simulated.label}, simulated")
     styles = ["--", ":", "-."]
     for i, (label, _, price) in enumerate(compared):
         ends = [price.low] if price.is_point else [price.low, price.high]
@@ -96,11 +97,11 @@ def distribution_chart(simulated: Any, compared: list[tuple[str, Any, Any]], sal
     ax.set_xlabel(f"{simulated.label} ({unit})")
     ax.set_ylabel("samples")
     s = simulated.summary
-    prices = "; ".join(f"{label} at {fmt_range(price, unit)}" for label, _, price in compared)
+    prices = "; ".join(label for label, _, _ in compared)
     caption = (f"{simulated.label}: {s['samples']:,} samples (seed {simulated.simulation.seed}), "
-               f"median {fmt(s['p50'], unit)}, 90% between {fmt(s['p5'], unit)} and {fmt(s['p95'], unit)}; "
+               f"median {fmt3(s['p50'], unit)}, 90% between {fmt3(s['p5'], unit)} and {fmt3(s['p95'], unit)}; "
                f"the bars run from the 0.5th to the 99.5th percentile. Vertical lines: {prices}.")
-    return Chart(f"How {simulated.result_id} is distributed, against the figures it is compared with", svg_text(figure, salt), caption)
+    return Chart(f"{simulated.label}: how it is distributed, against the figures it is compared with", svg_text(figure, salt), caption)
 
 
 def bands_chart(rows: list[Any], bands: list[Any], salt: str) -> Chart:
@@ -121,13 +122,13 @@ def bands_chart(rows: list[Any], bands: list[Any], salt: str) -> Chart:
     ax.set_xlim(0, top)
     _money_axis(ax.xaxis, unit)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(rows) < 3 else -0.15), ncol=1, frameon=False, fontsize=8)
-    ranges = "; ".join(f"{r.label}: {fmt_range(r.range, unit)}" for r in rows)
+    ranges = "; ".join(f"{r.label}: {fmt_range(r.range, unit, SIG)}" for r in rows)
     shaded = "; ".join(f"{band_text(b)} ({b.label})" for b in bands)
     caption = f"{ranges}. Shaded, the bands the source states: {shaded}; unshaded values fall where it gives no label."
     return Chart(f"{rows[0].label} against the stated bands", svg_text(figure, salt), caption)
 
 
-def tornado_chart(tornado: Any, salt: str) -> Chart:
+def tornado_chart(ds: Any, tornado: Any, salt: str) -> Chart:
     """One bar pair per ranged input: the headline at the input's low and at its high, the rest held."""
     unit = tornado.unit
     swings = list(reversed(tornado.swings))  # the largest at the top
@@ -135,19 +136,19 @@ def tornado_chart(tornado: Any, salt: str) -> Chart:
     for y, s in enumerate(swings):
         ax.barh(y, s.at_low - tornado.baseline, left=tornado.baseline, color=BLUE, height=0.6, label="input at its low" if y == 0 else None)
         ax.barh(y, s.at_high - tornado.baseline, left=tornado.baseline, color=ORANGE, height=0.6, label="input at its high" if y == 0 else None)
-    names = [f"{s.name}\n{fmt(s.low, tornado.input_units.get(s.name, ''))} – {fmt(s.high, tornado.input_units.get(s.name, ''))}" for s in swings]
+    names = [f"{_wrapped(input_label(ds, s.name))}\n{fmt(s.low, tornado.input_units.get(s.name, ''))} – {fmt(s.high, tornado.input_units.get(s.name, ''))}" for s in swings]
     ax.set_yticks(range(len(swings)), names)
     ax.axvline(tornado.baseline, color="#1a1a1a", linewidth=1)
     _money_axis(ax.xaxis, unit)
-    ax.set_xlabel(f"{tornado.quantity} ({unit})")
+    ax.set_xlabel(f"{tornado.label} ({unit})")
     if swings:
         ax.legend(loc="lower right", frameon=False, fontsize=8)
     else:
         ax.text(0.5, 0.5, "no input has a range in this run", transform=ax.transAxes, ha="center", va="center")
-    moved = "; ".join(f"{s.name} moves it from {fmt(s.at_low, unit)} to {fmt(s.at_high, unit)}" for s in tornado.swings)
+    moved = "; ".join(f"{input_label(ds, s.name)} moves it from {fmt3(s.at_low, unit)} to {fmt3(s.at_high, unit)}" for s in tornado.swings)
     caption = (f"{tornado.label}, one input at a time from its low to its high, the others at their central values "
-               f"(there it is {fmt(tornado.baseline, unit)}): {moved or 'no input has a range'}.")
-    return Chart(f"What moves {tornado.quantity}", svg_text(figure, salt), caption)
+               f"(there it is {fmt3(tornado.baseline, unit)}): {moved or 'no input has a range'}.")
+    return Chart(f"What moves it: {tornado.label}", svg_text(figure, salt), caption)
 
 
 def compared_figures(comparison: Any) -> list[tuple[str, Any, Any]]:
@@ -156,11 +157,11 @@ def compared_figures(comparison: Any) -> list[tuple[str, Any, Any]]:
     for basis, members in comparison.groups:
         for m in members:
             year = f" ({m.figure.as_of})" if m.figure.as_of else ""
-            out.append((f"{m.figure.id}: {fmt_figure(m.figure)}{year}, {basis}", m.figure, m.price))
+            out.append((f"{m.figure.name}: {fmt_figure(m.figure)} {basis}{year}", m.figure, m.price))  # as the comparison table names it
     return out
 
 
-def report_charts(parts: list[Any]) -> list[Chart]:
+def report_charts(ds: Any, parts: list[Any]) -> list[Chart]:
     """The report's charts, as the model declares its commands: the distribution of each
     headline compared against figures, each headline placed against bands (with the variants
     on the stated counts), then a tornado of each compared headline."""
@@ -173,5 +174,5 @@ def report_charts(parts: list[Any]) -> list[Chart]:
             rows = [r for r in computed.results if r.id == computed.headline or r.variant]
             ranges.append(lambda n, rows=rows, bands=p.bands: bands_chart(rows, bands, n))
         if p.tornado is not None:
-            tornadoes.append(lambda n, t=p.tornado: tornado_chart(t, n))
+            tornadoes.append(lambda n, t=p.tornado: tornado_chart(ds, t, n))
     return [draw(str(n)) for n, draw in enumerate([*distributions, *ranges, *tornadoes], 1)]

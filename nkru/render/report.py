@@ -106,7 +106,7 @@ def key_tables(ds: Dataset, computed: Any) -> list[Sheet]:
 def bands_sheet(part: Any, refs: SourceRefs) -> Sheet:
     """The bands a command's headline is placed against, as the source states them."""
     rows = [(band_text(b), b.label, refs([b.figure.source])) for b in part.bands]
-    return sheet(f"The bands {part.computed.headline} is placed against", ("Band", "The source's words", "Source"), rows)
+    return sheet(f"{part.computed.results[0].label}: the bands the source states", ("Band", "The source's words", "Source"), rows)
 
 
 def bibliography(ds: Dataset, sheets: Iterable[Sheet]) -> Sheet:
