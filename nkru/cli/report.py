@@ -51,7 +51,7 @@ def report(
         help=f"Samples for the distribution chart; the report always simulates ({REPORT_SAMPLES:,} unless given).")] = REPORT_SAMPLES,
     seed: SeedOption = 0, dollars: DollarsOption = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the report to FILE (- or none: stdout); Markdown puts its charts beside it as FILE-1.svg ….")] = None,
+        "--output", "-o", metavar="FILE", help="Write the report to FILE (- or none: stdout); Markdown puts its charts beside it (r.md: r-1.svg, r-2.svg …).")] = None,
     force: ForceOption = False,
     format_: Annotated[ReportFormat | None, typer.Option(
         "--format", "-f", parser=parse_report_format, help="html (one self-contained page) or markdown (md); default: from --output's suffix, else html.")] = None,
