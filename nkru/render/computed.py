@@ -283,8 +283,11 @@ def row_json(r: Row) -> dict[str, Any]:
 
 def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[str, Any]:
     """The stable JSON contract of the computing commands."""
+    from nkru.render.answer import answer_text
+
     obj: dict[str, Any] = {
         "command": computed.command,
+        "answer": answer_text(ds, computed, SourceRefs(ds), full=None) or None,  # citations [n] are sources.yaml's order
         **run_json(ds, run),
         "assumptions": {
             name: {

@@ -61,8 +61,7 @@ def widths(s: Sheet, room: int) -> list[int]:
         shrinkable = [i for i in range(len(out)) if out[i] > least[i]]
         if not shrinkable:
             break
-        widest = max(shrinkable, key=lambda i: out[i])
-        out[widest] -= max(1, min(out[widest] - least[widest], sum(out) - room, out[widest] - max(out[i] for i in range(len(out)) if i != widest) or 1))
+        out[max(shrinkable, key=lambda i: out[i])] -= 1  # at most the table's total width in steps, whatever its rows
     return out
 
 
