@@ -189,7 +189,8 @@ def sensitivity(
     drawn = sim.run(ds, qid, inputs, compute.env_for(ds, inputs).own, simulate, seed)
     correlations = {name: sim.rank_correlation(values, drawn.result) if not isinstance(values, float) else None for name, values in drawn.inputs.items()}
     units = {name: item.unit for name, item in inputs.items()}
-    emit(render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units), Out(format_, output, force, None, None))
+    words = {name: render.named(ds, name) for name in [qid, *units]}
+    emit(render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units, words), Out(format_, output, force, None, None))
 
 
 @command("solve")
@@ -220,7 +221,8 @@ def solve(
         sys.stderr.write(f"Warning: {goal}: {hint}\n")
     solution = solve_for(ds, result_id, target, for_, inputs)
     units = {name: item.unit for name, item in inputs.items()}
-    emit(render.solve_view(solution, ds.quantities[result_id].unit, units), Out(format_, output, force, None, None))
+    words = {name: render.named(ds, name) for name in [result_id, *units]}
+    emit(render.solve_view(solution, ds.quantities[result_id].unit, units, words), Out(format_, output, force, None, None))
 
 
 @command("figures")
