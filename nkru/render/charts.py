@@ -18,8 +18,7 @@ import textwrap
 from typing import Any, NamedTuple
 
 from nkru.render.bands import band_text
-from nkru.render.computed import input_label
-from nkru.render.sheets import SIG, fmt, fmt3, fmt_figure, fmt_range
+from nkru.render.sheets import SIG, fmt, fmt3, fmt_figure, fmt_range, named
 
 # Okabe & Ito's colour-blind-safe palette (2008), the colours a chart draws with.
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#595959"
@@ -136,7 +135,7 @@ def tornado_chart(ds: Any, tornado: Any, salt: str) -> Chart:
     for y, s in enumerate(swings):
         ax.barh(y, s.at_low - tornado.baseline, left=tornado.baseline, color=BLUE, height=0.6, label="input at its low" if y == 0 else None)
         ax.barh(y, s.at_high - tornado.baseline, left=tornado.baseline, color=ORANGE, height=0.6, label="input at its high" if y == 0 else None)
-    names = [f"{_wrapped(input_label(ds, s.name))}\n{fmt(s.low, tornado.input_units.get(s.name, ''))} – {fmt(s.high, tornado.input_units.get(s.name, ''))}" for s in swings]
+    names = [f"{_wrapped(named(ds, s.name))}\n{fmt(s.low, tornado.input_units.get(s.name, ''))} – {fmt(s.high, tornado.input_units.get(s.name, ''))}" for s in swings]
     ax.set_yticks(range(len(swings)), names)
     ax.axvline(tornado.baseline, color="#1a1a1a", linewidth=1)
     _money_axis(ax.xaxis, unit)
@@ -145,7 +144,7 @@ def tornado_chart(ds: Any, tornado: Any, salt: str) -> Chart:
         ax.legend(loc="lower right", frameon=False, fontsize=8)
     else:
         ax.text(0.5, 0.5, "no input has a range in this run", transform=ax.transAxes, ha="center", va="center")
-    moved = "; ".join(f"{input_label(ds, s.name)} moves it from {fmt3(s.at_low, unit)} to {fmt3(s.at_high, unit)}" for s in tornado.swings)
+    moved = "; ".join(f"{named(ds, s.name)} moves it from {fmt3(s.at_low, unit)} to {fmt3(s.at_high, unit)}" for s in tornado.swings)
     caption = (f"{tornado.label}, one input at a time from its low to its high, the others at their central values "
                f"(there it is {fmt3(tornado.baseline, unit)}): {moved or 'no input has a range'}.")
     return Chart(f"What moves it: {tornado.label}", svg_text(figure, salt), caption)
