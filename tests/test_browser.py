@@ -8,6 +8,7 @@ import html
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,13 +25,27 @@ def _chromium() -> str | None:
     return found
 
 
-def test_the_report_renders_offline_in_chromium(tmp_path: Path):
+def _required_chromium() -> str:
+    """Chromium's path; without it a skip that says why, or a failure where CI requires it."""
     executable = _chromium()
     if executable is None:
         reason = "chromium or the playwright package is missing (apt-get install chromium; pip install -e '.[test]')"
         if os.environ.get("NKRU_REQUIRE_BROWSER"):
             pytest.fail(f"NKRU_REQUIRE_BROWSER is set but {reason}")
         pytest.skip(reason)
+    return executable
+
+
+@pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_browser_fails_only_where_required(monkeypatch: pytest.MonkeyPatch, required: str, outcome: type[BaseException]):
+    monkeypatch.setattr(sys.modules[__name__], "_chromium", lambda: None)
+    monkeypatch.setenv("NKRU_REQUIRE_BROWSER", required)
+    with pytest.raises(outcome, match="chromium or the playwright package is missing"):
+        _required_chromium()
+
+
+def test_the_report_renders_offline_in_chromium(tmp_path: Path):
+    executable = _required_chromium()
     from playwright.sync_api import sync_playwright
 
     path = tmp_path / "report.html"
