@@ -35,6 +35,7 @@ th {{ background: #f2f2f2; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .note, figcaption, .muted {{ color: {TEXT["muted"]}; font-size: .85rem; }}
 .reproduces {{ color: {TEXT["reproduces"]}; }} .unexplained {{ color: {TEXT["unexplained"]}; }} .differs {{ color: {TEXT["differs"]}; font-weight: 600; }}
+ul.sources {{ list-style: none; padding-left: 0; }}
 figure {{ margin: 1rem 0 1.5rem; }} figure svg {{ max-width: 100%; height: auto; display: block; }}
 code {{ font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85rem; overflow-wrap: anywhere; }}
 @media print {{
@@ -91,16 +92,17 @@ def _status(column: str, cell: str) -> str:
 
 
 class Section(NamedTuple):
-    """A heading, and its sheets or already-written HTML parts."""
+    """A heading and the sheets under it."""
 
     title: str
     sheets: list[Sheet]
 
 
-def key_tables(ds: Dataset, computed: Any) -> list[Sheet]:
-    """A command's tables, every column shown (--full), without its answer, claims, simulation
-    and sources: those have their own sections."""
-    return [s for s in computed_sheets(ds, computed._replace(claims=[], simulated=None), full=True) if not (s.listing or s.prose)]
+def key_tables(ds: Dataset, computed: Any) -> tuple[list[Sheet], Sheet]:
+    """A command's tables, every column shown (--full), and the sources they cite; its answer,
+    claims and simulation have their own sections."""
+    sheets = computed_sheets(ds, computed._replace(claims=[], simulated=None), full=True)
+    return [s for s in sheets if not (s.listing or s.prose)], next(s for s in sheets if s.listing)
 
 
 def bands_sheet(part: Any, refs: SourceRefs) -> Sheet:
@@ -109,12 +111,12 @@ def bands_sheet(part: Any, refs: SourceRefs) -> Sheet:
     return sheet(f"{part.computed.results[0].label}: the bands the source states", ("Band", "The source's words", "Source"), rows)
 
 
-def bibliography(ds: Dataset, sheets: Iterable[Sheet]) -> Sheet:
-    """One list of every source the report cites, from the listings of its parts, by number."""
+def bibliography(listings: Iterable[Sheet]) -> Sheet:
+    """One list of every source the report cites, from the listings of its parts (numbered
+    alike: by place in sources.yaml), in their numbers' order."""
     rows: dict[tuple[str, ...], None] = {}
-    for s in sheets:
-        if s.listing:
-            rows.update(dict.fromkeys(s.rows))
+    for s in listings:
+        rows.update(dict.fromkeys(s.rows))
     ordered = sorted(rows, key=lambda row: int(row[0].strip("[]") or 0))
     return Sheet("Sources", ("", "Source"), ordered, listing=True)
 
@@ -146,12 +148,16 @@ def document(ds: Dataset, parts: list[Any], charts: list[Any], run: dict[str, An
 
     refs = SourceRefs(ds)  # one numbering for the answer, the claims and the bands; the tables' own agree with it
     answer = answer_sentences(ds, parts, refs)
-    tables = [Section(f"nkru {p.command}", key_tables(ds, p.computed)) for p in parts]
+    tables, listings = [], []
+    for p in parts:
+        sheets, listing = key_tables(ds, p.computed)
+        tables.append(Section(f"nkru {p.command}", sheets))
+        listings.append(listing)
     claims = [claims_sheet(ds, p.computed.claims, refs) for p in parts if p.computed.claims]
     bands = [bands_sheet(p, refs) for p in parts if p.bands]
     simulations = [s for p in parts if p.computed.simulated is not None for s in simulation_sheets(ds, p.computed.simulated)]
-    listings = [s for p in parts for s in computed_sheets(ds, p.computed) if s.listing] + [refs.sheet()]
-    return Document(answer, tables, claims, bands, charts, simulations, bibliography(ds, listings), run_json(ds, run))
+    sources = bibliography([*listings, refs.sheet()])  # last: refs has seen every citation of the answer, claims and bands
+    return Document(answer, tables, claims, bands, charts, simulations, sources, run_json(ds, run))
 
 
 def record_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -203,7 +209,7 @@ def sources_html(sources: Sheet) -> str:
     for number, text in safe_sheet(sources).rows:
         anchor = number.strip("[]")
         items.append(f'<li id="source-{esc(anchor)}"><span class="muted">{esc(number)}</span> {esc(text)}</li>')
-    return '<ul style="list-style: none; padding-left: 0">\n' + "\n".join(items) + "\n</ul>"
+    return '<ul class="sources">\n' + "\n".join(items) + "\n</ul>"
 
 
 def record_html(record: dict[str, Any]) -> str:
