@@ -153,3 +153,16 @@ def test_a_table_wraps_at_spaces_and_never_cuts_a_word(shape, width):
     assert max(map(len, lines)) <= width
     shown = set(" ".join(lines).split())
     assert all(word in shown for row in rows for cell in row for word in cell.split())
+
+
+def test_a_detail_flag_is_true_or_false(tmp_path: Path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent.parent / "data", data)
+    model = data / "model.yaml"
+    model.write_text(model.read_text().replace("        detail: true\n", "        detail: yes\n", 1))
+    result = run("deal-value", "--data", str(data))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {model}:")
+    assert result.stderr.splitlines()[0].endswith(": comparisons.s400.measures.shortfall_to.detail: expected true or false, found 'yes'")
