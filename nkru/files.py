@@ -116,7 +116,7 @@ def _target(path: Path, force: bool, reading: Collection[Path]) -> Path:
     try:
         link = os.lstat(path)
     except FileNotFoundError:
-        _check_folder(path.parent)
+        check_folder(path.parent)
         return path
     except NotADirectoryError:
         raise WriteError(f"{_not_a_folder(path)} is not a directory") from None
@@ -135,7 +135,7 @@ def _target(path: Path, force: bool, reading: Collection[Path]) -> Path:
     return Path(os.path.realpath(path)) if stat.S_ISLNK(link.st_mode) else path
 
 
-def _check_folder(folder: Path) -> None:
+def check_folder(folder: Path) -> None:
     """A new file's folder must exist: a mistyped path is an error, not a new tree of folders."""
     try:
         if not stat.S_ISDIR(os.stat(folder).st_mode):
@@ -280,6 +280,8 @@ def copy_tree(source: Path, target: Path, force: bool) -> tuple[list[Path], list
     # All are written to a temporary folder inside `target` (which is writable if `target` is)
     # before any is moved into place; a failure removes what this copy created.
     files = {path.relative_to(source): path.read_bytes() for path in sorted(source.rglob("*.yaml"))}
+    if not os.path.lexists(target):
+        check_folder(target.parent)  # the copy's own folder is made; a mistyped path above it is an error
     _check_tree(target, files)
     existing = {rel for rel in files if os.path.lexists(target / rel)}
     plan = {rel: _replaceable(target / rel) for rel in existing} if force else {}

@@ -34,7 +34,7 @@ from nkru.cli.options import (
     complete_targets,
     parse_samples,
 )
-from nkru.cli.run import apply, computing, emit, load_sourced, rerun, setup
+from nkru.cli.run import apply, computing, emit, emit_text, load_sourced, rerun, setup
 from nkru.errors import UsageError
 
 
@@ -297,8 +297,8 @@ def check(
     rows = render.check_rows(report, problems, ds)
     findings = sum(kind == "finding" for kind, _ in rows)
     summary = render.check_summary(report, findings)
-    if format_ is Format.table and not output:
-        sys.stdout.write(render.check_lines(rows, summary))
+    if format_ is Format.table:  # the same lines on stdout and in a file
+        emit_text(render.check_lines(rows, summary), Out(format_, output, force, None, None))
     else:
         emit(render.check_view(rows, summary), Out(format_, output, force, None, None))
     if findings:
