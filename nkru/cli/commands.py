@@ -36,6 +36,7 @@ from nkru.cli.options import (
 )
 from nkru.cli.run import apply, computing, emit, emit_text, load_sourced, rerun, setup
 from nkru.errors import UsageError
+from nkru.render.record import files_read, recorded
 
 
 @command("deal-value")
@@ -98,7 +99,8 @@ def calc(
         from nkru import render
         from nkru.load import load_dataset
 
-        emit(render.quantities_view(load_dataset(data)), out)
+        ds = load_dataset(data)
+        emit(recorded(render.quantities_view(ds), "calc", ds, {"rerun": rerun("calc", data, [], [])}), out)
         return
     computing("calc", data, scenario, set_, out, Sim(simulate, seed, samples_out), False, dollars, quantities)
 
@@ -180,7 +182,8 @@ def sensitivity(
     from nkru import simulate as sim
     from nkru.engine import sensitivity as sens
 
-    ds, inputs, _ = setup(data, scenario, set_)
+    ds, inputs, run = setup(data, scenario, set_)
+    run["rerun"] = rerun("sensitivity", data, scenario or [], set_ or [], which, "--simulate", str(simulate), "--seed", str(seed))
     spec = ds.model.commands.get(which)
     qid = spec.headline if spec else which
     sens.check_quantity(ds, qid, "sensitivity")
@@ -188,7 +191,8 @@ def sensitivity(
     drawn = sim.run(ds, qid, inputs, compute.env_for(ds, inputs).own, simulate, seed)
     correlations = {name: sim.rank_correlation(values, drawn.result) if not isinstance(values, float) else None for name, values in drawn.inputs.items()}
     units = {name: item.unit for name, item in inputs.items()}
-    emit(render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units), Out(format_, output, force, None, None))
+    view = render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units)
+    emit(recorded(view, "sensitivity", ds, run), Out(format_, output, force, None, None))
 
 
 @command("solve")
@@ -211,7 +215,8 @@ def solve(
     from nkru.load.options import percent_hint
 
     result_id, target, percent = parse_target(goal)
-    ds, inputs, _ = setup(data, scenario, set_)
+    ds, inputs, run = setup(data, scenario, set_)
+    run["rerun"] = rerun("solve", data, scenario or [], set_ or [], goal, "--for", for_)
     if percent and result_id in ds.quantities and ds.units[result_id].dims:
         raise UsageError(f"{goal}: a percentage is a fraction, and {result_id} is in {ds.quantities[result_id].unit}; give the target in that unit")
     hint = None if percent or result_id not in ds.quantities else percent_hint(target, ds.quantities[result_id].unit)
@@ -219,7 +224,7 @@ def solve(
         sys.stderr.write(f"Warning: {goal}: {hint}\n")
     solution = solve_for(ds, result_id, target, for_, inputs)
     units = {name: item.unit for name, item in inputs.items()}
-    emit(render.solve_view(solution, ds.quantities[result_id].unit, units), Out(format_, output, force, None, None))
+    emit(recorded(render.solve_view(solution, ds.quantities[result_id].unit, units), "solve", ds, run), Out(format_, output, force, None, None))
 
 
 @command("figures")
@@ -242,7 +247,10 @@ def figures(
 
     ds = load_dataset(data)
     chosen = select(ds, source, quantity, context)
-    emit(render.figures_view(ds, figure_report(ds, chosen), disagreements), Out(format_, output, force, svg, html))
+    flags = [*(["--source", source] if source else []), *(["--quantity", quantity] if quantity else []),
+             *(["--context"] if context else []), *(["--disagreements"] if disagreements else [])]
+    view = recorded(render.figures_view(ds, figure_report(ds, chosen), disagreements), "figures", ds, {"rerun": rerun("figures", data, [], [], *flags)})
+    emit(view, Out(format_, output, force, svg, html))
 
 
 @command("sources")
@@ -257,7 +265,8 @@ def sources(
     from nkru import render
     from nkru.load import load_dataset
 
-    emit(render.sources_view(load_dataset(data)), Out(format_, output, force, svg, html))
+    ds = load_dataset(data)
+    emit(recorded(render.sources_view(ds), "sources", ds, {"rerun": rerun("sources", data, [], [])}), Out(format_, output, force, svg, html))
 
 
 @command("scenarios")
@@ -271,7 +280,7 @@ def scenarios(data: DataOption = None, format_: FormatOption = Format.table, out
 
     ds = load_dataset(data)
     found = [load_scenario(path, ds) for path in scenario_files(data).values()]
-    emit(render.scenarios_view(found), Out(format_, output, force, None, None))
+    emit(recorded(render.scenarios_view(found), "scenarios", ds, {"rerun": rerun("scenarios", data, [], [])}), Out(format_, output, force, None, None))
 
 
 @command("check")
@@ -300,7 +309,8 @@ def check(
     if format_ is Format.table:  # the same lines on stdout and in a file
         emit_text(render.check_lines(rows, summary), Out(format_, output, force, None, None))
     else:
-        emit(render.check_view(rows, summary), Out(format_, output, force, None, None))
+        run = {"rerun": rerun("check", data, [], [], *(["--texts", str(texts)] if texts else []))}
+        emit(recorded(render.check_view(rows, summary), "check", ds or files_read(data), run), Out(format_, output, force, None, None))
     if findings:
         raise typer.Exit(EXIT_FINDINGS)
 
