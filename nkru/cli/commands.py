@@ -56,7 +56,9 @@ def deal_value(
     With --dollars YEAR every US dollar amount is restated in dollars of YEAR, each from its
     own price year; --context adds clearly marked rows from outside the articles.
 
-    Example: nkru deal-value --scenario NAME --set INPUT=LOW..HIGH --format markdown
+    \b
+    Example:
+      nkru deal-value --scenario NAME --set INPUT=LOW..HIGH --format markdown
     """
     computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
 
@@ -74,7 +76,9 @@ def casualties(
     end of its range placed in a band the article states, or said to fall where it gives no
     label, and the article's own claim recomputed beside it.
 
-    Example: nkru casualties --set INPUT=VALUE --simulate 100000 --seed 7
+    \b
+    Example:
+      nkru casualties --set INPUT=VALUE --simulate 100000 --seed 7
     """
     computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
 
@@ -92,7 +96,9 @@ def calc(
     With no QUANTITY, list the quantities model.yaml declares, with their labels and units.
     With --simulate, the first quantity is simulated.
 
-    Example: nkru calc QUANTITY QUANTITY --set INPUT=VALUE --format json
+    \b
+    Example:
+      nkru calc QUANTITY QUANTITY --set INPUT=VALUE --format json
     """
     out = Out(format_, output, force, svg, html)
     if not quantities:
@@ -116,7 +122,10 @@ def compare(
 
     Each --set applies to every column, after its scenario.
 
-    Example: nkru compare baseline NAME NAME   (nkru scenarios lists the names)
+    \b
+    Example:
+      nkru compare baseline NAME NAME
+      (nkru scenarios lists the names)
     """
     from nkru import render
     from nkru.compare import compare as side_by_side
@@ -145,7 +154,9 @@ def explain(
     and each input traced to its figures, qualifiers, quotes and sources, to the analyst's
     note, or to the scenario or --set that overrode it.
 
-    Example: nkru explain QUANTITY --scenario NAME
+    \b
+    Example:
+      nkru explain QUANTITY --scenario NAME
     """
     from nkru import render
     from nkru.errors import suggest
@@ -176,7 +187,9 @@ def sensitivity(
     """Which input moves a quantity most: a tornado of one-at-a-time swings, low to high,
     and each input's rank correlation with the result over a simulation.
 
-    Example: nkru sensitivity QUANTITY --set INPUT=LOW..HIGH:lognormal90
+    \b
+    Example:
+      nkru sensitivity QUANTITY --set INPUT=LOW..HIGH:lognormal90
     """
     from nkru import compute, render
     from nkru import simulate as sim
@@ -207,7 +220,9 @@ def solve(
     """The value of one input that makes a quantity hit a target, the others held at their
     stated values: what must one input be for the quantity to reach a price?
 
-    Example: nkru solve QUANTITY=500000000 --for INPUT
+    \b
+    Example:
+      nkru solve QUANTITY=500000000 --for INPUT
     """
     from nkru import render
     from nkru.engine.sensitivity import solve_for
@@ -229,8 +244,8 @@ def solve(
 
 @command("figures")
 def figures(
-    source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from, or citing, this source id.")] = None,
-    quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity (the figures' quantity: key).")] = None,
+    source: Annotated[str | None, typer.Option("--source", metavar="SOURCE", help="Only figures quoted from, or citing, this source id.")] = None,
+    quantity: Annotated[str | None, typer.Option("--quantity", metavar="QUANTITY", help="Only figures of this quantity (the figures' quantity: key).")] = None,
     context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the audited articles.")] = False,
     disagreements: Annotated[bool, typer.Option(
         "--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,
@@ -239,7 +254,9 @@ def figures(
 ) -> None:
     """Every figure the articles state, with its qualifier, basis and source.
 
-    Example: nkru figures --disagreements
+    \b
+    Example:
+      nkru figures --disagreements
     """
     from nkru import render
     from nkru.figureset import figure_report, select
@@ -260,7 +277,9 @@ def sources(
 ) -> None:
     """The documents nkru's figures come from, and who cites whom.
 
-    Example: nkru sources --format json
+    \b
+    Example:
+      nkru sources --format json
     """
     from nkru import render
     from nkru.load import load_dataset
@@ -273,7 +292,9 @@ def sources(
 def scenarios(data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False) -> None:
     """The scenarios you can apply with --scenario, and what each sets.
 
-    Example: nkru scenarios --data mywork
+    \b
+    Example:
+      nkru scenarios --data mywork
     """
     from nkru import render
     from nkru.load import load_dataset, load_scenario, scenario_files
@@ -287,7 +308,7 @@ def scenarios(data: DataOption = None, format_: FormatOption = Format.table, out
 def check(
     data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
     texts: Annotated[Path | None, typer.Option(
-        "--texts", metavar="DIR", help="Also verify every quote is verbatim in its source's text: DIR/<seed> or DIR/<source id>.txt.")] = None,
+        "--texts", metavar="DIR", help="Also verify every quote is verbatim in its source's text: the file in DIR its seed: names, or SOURCE_ID.txt.")] = None,
 ) -> None:
     """Validate the data and reconcile every claim; exit 1 on any finding (for CI).
 
@@ -297,7 +318,9 @@ def check(
     every claim marked `reproduces` still does, and every scenario. Claims known not to
     reproduce are listed, not failed.
 
-    Example: nkru check --data mywork
+    \b
+    Example:
+      nkru check --data mywork
     """
     from nkru import render
     from nkru.audit import check_data
@@ -324,7 +347,9 @@ def init(
 
     Files DIR already has are kept unless --force.
 
-    Example: nkru init mywork && nkru deal-value --data mywork
+    \b
+    Example:
+      nkru init mywork && nkru deal-value --data mywork
     """
     from nkru.files import WriteError, copy_tree
     from nkru.load import bundled_data_dir
