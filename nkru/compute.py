@@ -174,7 +174,7 @@ def comparison(ds: Dataset, env: Env, cid: str) -> ComparisonTable:
         rows = []
         for mid, measure in spec.measures.items():
             c = expr.compile_expr(measure.formula)
-            made = row(ds, local, f"{mid}_{fid}", measure.label.replace("{figure}", fid), c, measure.unit, measure=mid, against=fid)
+            made = row(ds, local, f"{mid}_{fid}", measure.label.replace("{figure}", ds.figures[fid].name), c, measure.unit, measure=mid, against=fid)
             formula = re.sub(r"\bagainst\b", fid, made.formula)  # the row names the figure it is set against
             rows.append(made._replace(formula=formula, figures=(fid,), sources=tuple(dict.fromkeys(made.sources + sources_of(ds, [fid])))))
         compared.append(Compared(ds.figures[fid], env.own[fid], tuple(rows)))
@@ -198,8 +198,8 @@ def range_flags(ds: Dataset, against: list[str]) -> list[str]:
         ends = [next((p for p in prices if p.value == end), None) for end in (figure.low, figure.high)]
         bases = {p.basis for p in ends if p is not None}
         if len(bases) > 1:
-            described = " and ".join(f"{p.id} ({p.basis})" for p in ends if p is not None)
-            flags.append(f"{figure.id} runs from {described}: it mixes bases")
+            described = " and ".join(f"{p.name} ({p.basis})" for p in ends if p is not None)
+            flags.append(f"{figure.name} runs from {described}: it mixes bases")
     return flags
 
 
@@ -262,9 +262,9 @@ def implausible(ds: Dataset, rows: list[Row]) -> list[str]:
         if spec is None:
             continue
         if spec.max is not None and r.range.high > spec.max:
-            out.append(f"{r.id} reaches {plain(r.range.high)} ({unit}), above the most it can be, {plain(spec.max)}: the inputs cannot all be right")
+            out.append(f"{r.label} reaches {plain(r.range.high)} ({unit}), above the most it can be, {plain(spec.max)}: the inputs cannot all be right")
         if spec.min is not None and r.range.low < spec.min:
-            out.append(f"{r.id} reaches {plain(r.range.low)} ({unit}), below the least it can be, {plain(spec.min)}: the inputs cannot all be right")
+            out.append(f"{r.label} reaches {plain(r.range.low)} ({unit}), below the least it can be, {plain(spec.min)}: the inputs cannot all be right")
     return out
 
 

@@ -19,13 +19,15 @@ def context_rows(ds: Dataset, env: Env, comparison: str | None) -> list[Row]:
     for claim in ds.claims:
         outcome = reconcile(ds, claim)
         for i, candidate in enumerate(outcome.candidates):
-            label = f"Candidate reading of {claim.id}: {candidate.says}"
+            label = f"Candidate reading of “{claim.says.rstrip('.')}”: {candidate.says}"
             rows.append(_plain_row(ds, f"context_candidate_{claim.id}_{i}", label, candidate.computed, outcome.stated_unit, candidate.figures,
                                    claim=claim.id, holds=candidate.holds))
         gap = next((i for i in outcome.implied if i.name == claim.remainder), None)
         if gap is not None and gap.value is not None:
             figures = tuple(b.figure for b in outcome.inputs if b.figure)
-            rows.append(_plain_row(ds, f"context_unexplained_{claim.id}", f"Part of {claim.id} nothing explains ({gap.name})",
+            given = claim.inputs.get(gap.name)
+            named = getattr(given, "label", None) or gap.name
+            rows.append(_plain_row(ds, f"context_unexplained_{claim.id}", f"Part of “{claim.says.rstrip('.')}” nothing explains ({named})",
                                    Range.point(gap.value), gap.unit, figures, claim=claim.id))
     if comparison:
         for spec in ds.model.comparisons[comparison].context:
@@ -56,7 +58,7 @@ def basis_flags(ds: Dataset, rows: list[Row]) -> list[str]:
         if article is None or r.basis is None or r.range.value is None:
             continue
         if (article.basis or "total") != r.basis and article.range.low == r.range.value:
-            flags.append(f"{r.label} puts {article.id}'s amount {r.basis}, where {article.id} says {article.basis}")
+            flags.append(f"{r.label} puts {article.name}'s amount {r.basis}, where the article says {article.basis}")
     return flags
 
 

@@ -161,7 +161,7 @@ def test_sources_json_keeps_unstated_as_unstated():
 def test_user_text_is_not_read_as_markup(data_copy: Path):
     edit(data_copy / "sources.yaml", "label: Lowy Institute, The Interpreter (7 Jan 2025)", "label: Lowy [citation needed]")
     edit(data_copy / "claims.yaml", "text: far short of covering the cost of a single S-400 system}", 'text: "[bold]far short of covering the cost of a single S-400 system"}')
-    out = run("deal-value", "--data", str(data_copy)).stdout
+    out = run("deal-value", "--full", "--data", str(data_copy)).stdout
     assert "Lowy [citation needed]" in out
     assert '"[bold]far short' in out
 

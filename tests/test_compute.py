@@ -66,8 +66,8 @@ def test_variants_recompute_on_each_stated_troop_count(ds):
     computed = compute.command(ds, "deal-value", compute.inputs_for(ds, []))
     by_id = {r.id: r for r in computed.results}
     assert by_id["annual_value_usd_on_troops_lowy"].range == Range(286e6, 286e6, 418e6)
-    assert by_id["annual_value_usd_on_troops_brief_kursk"].label == "Value of the months served on 12,000 troops"
-    assert by_id["annual_value_usd_on_troops_brief_hypothetical"].label == "Value of the months served on INSS's hypothetical 10,000 a year (not a deployment)"
+    assert by_id["annual_value_usd_on_troops_brief_kursk"].label == "Value on 12,000 troops"
+    assert by_id["annual_value_usd_on_troops_brief_hypothetical"].label == "Value on INSS's hypothetical 10,000 a year (not a deployment)"
     assert by_id["annual_value_usd_on_troops_brief_kursk"].formula == "troops_brief_kursk * (monthly_pay_usd * months + bonus_usd)"
 
 

@@ -58,7 +58,7 @@ def test_an_analysts_quantity_is_computed_and_cited(work: Path):
     }
     assert out["assumptions"]["shell_price_usd"]["note"] == "An analyst's range for one 152mm shell; no article states a price."
     table = run("calc", "ammunition_value_usd", "--data", str(work)).stdout
-    assert "$4.8B – $9B" in table and "note (analyst)" in table
+    assert "$4.80B – $9.00B" in table and "note (analyst)" in table
     assert "Note (analyst) — shell_price_usd: An analyst's range for one 152mm shell; no article states a price." in " ".join(table.split())
 
 
@@ -315,7 +315,7 @@ def test_an_inconsistent_set_of_correlations_fails_check(data_copy: Path, monkey
 def test_a_quantity_past_what_it_can_be_is_flagged():
     result = run("casualties", "--set", "losses=22000")
     assert result.exit_code == 0
-    assert "Warning: casualty_rate reaches 2 (as a fraction), above the most it can be, 1: the inputs cannot all be right." in " ".join(result.stdout.split())
+    assert "Warning: Casualty rate (losses ÷ troops) reaches 2 (as a fraction), above the most it can be, 1: the inputs cannot all be right." in " ".join(result.stdout.split())
 
 
 @pytest.mark.parametrize("rate", ["0", "1e-320"])

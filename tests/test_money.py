@@ -104,13 +104,13 @@ def test_contract_records_restate_prices_per_unit_as_context(ds):
     rows = {r.id: r for r in context_rows(ds, compute.env_for(ds, compute.inputs_for(ds, [])), "s400")}
     india = rows["context_s400_contract_india_per_unit"]
     assert (india.range.value, india.unit, india.basis, india.context) == (pytest.approx(5.43e9 / 5), "USD/regiment", "per regiment", True)  # $1.086B
-    assert ("S-400 s400_contract_china per battalion (approximately) puts s400_price_china's amount per battalion, "
-            "where s400_price_china says per regiment") in basis_flags(ds, list(rows.values()))
+    assert ("China's S-400 contract per battalion (approximately) puts China's S-400 price's amount per battalion, "
+            "where the article says per regiment") in basis_flags(ds, list(rows.values()))
 
 
 def test_the_articles_range_is_flagged_as_mixing_bases(ds):
     assert compute.range_flags(ds, ["s400_price_china", "s400_price_turkey", "s400_price_india"]) == [
-        "s400_price_range_lowy runs from s400_price_china (per regiment) and s400_price_india (per system unit unstated): it mixes bases",
+        "Lowy's S-400 price range runs from China's S-400 price (per regiment) and India's S-400 price (per system unit unstated): it mixes bases",
     ]
 
 
@@ -118,7 +118,8 @@ def test_context_rows_are_marked_and_absent_without_the_flag():
     plain, marked = run("deal-value").stdout, run("deal-value", "--context").stdout
     assert "[context]" not in plain and "contract record" not in plain
     assert ("Context: figures from outside the audited articles (not used by the results above; "
-            "the claim lowy-total-deal is recomputed from some of them)") in " ".join(marked.split())
+            "the claim “Troop value, new weapons and the arms deliveries FNF estimated put the whole deal likely above $7B” "
+            "is recomputed from some of them)") in " ".join(marked.split())
     assert "[context] DPRK arms deliveries since Feb 2022 (FNF)" in marked
     assert "context" not in json.loads(run("deal-value", "--format", "json").stdout)
     assert json.loads(run("deal-value", "--format", "json").stdout)["results"] == json.loads(run("deal-value", "--format", "json", "--context").stdout)["results"]

@@ -105,14 +105,15 @@ def test_inss_10000_is_a_labelled_hypothetical_not_a_troop_count():
 
 
 def test_differences_between_percentages_are_in_percentage_points():
-    assert "+0.09 pp / −0.45 pp" in run("casualties").stdout
+    assert "+0.09 pp / −0.45 pp" in run("casualties", "--full").stdout
     compared = " ".join(run("compare", "baseline", "high").stdout.split())
     assert "pp)" in compared and "%)" not in compared
 
 
 def test_the_context_title_names_the_claims_that_read_context_figures():
     marked = " ".join(run("deal-value", "--context").stdout.split())
-    assert "not used by the results above; the claim lowy-total-deal is recomputed from some of them" in marked
+    assert ("not used by the results above; the claim “Troop value, new weapons and the arms deliveries FNF estimated put the whole deal "
+            "likely above $7B” is recomputed from some of them") in marked
 
 
 def test_the_loss_rate_behind_the_rotation_is_shown():

@@ -155,7 +155,8 @@ def test_every_format_of_every_command(command: str):
     rows = list(csv.reader(io.StringIO(run(*words, "--format", "csv").stdout)))
     assert len(rows) >= 2 and len({len(r) for r in rows}) == 1
     markdown = run(*words, "--format", "markdown").stdout
-    assert markdown.startswith("### ")
+    answer_first = command in ("deal-value", "casualties")  # a paragraph, then the tables
+    assert markdown.startswith("The ") and "\n\n### Assumptions\n" in markdown if answer_first else markdown.startswith("### ")
 
 
 def test_csv_of_results_has_the_documented_columns():
@@ -167,8 +168,10 @@ def test_csv_of_results_has_the_documented_columns():
 
 def test_markdown_is_a_table_with_a_sources_list():
     markdown = run("deal-value", "--format", "markdown").stdout
-    assert "| Result | Value | Range | Sources |\n|---|---:|---:|---|\n| Value of the months served, the one-time bonus paid once | $286M | $286M – $456M |" in markdown
-    assert "### Sources\n\n[1] Lowy Institute, The Interpreter (7 Jan 2025)" in markdown
+    assert "| Result | Value | Range | Sources |\n|---|---:|---:|---|\n| Value of the months served (bonus paid once) | $286M | $286M – $456M |" in markdown
+    # A numbered list keeping sources.yaml's numbers: where they skip (no [2]), a comment starts a new list at 3.
+    assert "### Sources\n\n1. Lowy Institute, The Interpreter (7 Jan 2025)" in markdown
+    assert "audited article\n\n<!-- -->\n\n3. Brief on Russia-DPRK alignment (5 Dec 2024) — audited article\n4. National Intelligence Service" in markdown
 
 
 def test_output_is_written_whole_and_never_replaces_a_file_without_force(tmp_path: Path):
@@ -180,7 +183,7 @@ def test_output_is_written_whole_and_never_replaces_a_file_without_force(tmp_pat
     assert (again.exit_code, again.stderr) == (2, f"Error: --output {target}: exists; add --force to replace it\n")
     assert target.read_text() == "my edits"
     assert run("deal-value", "--format", "markdown", "--output", str(target), "--force").exit_code == 0
-    assert target.read_text().startswith("### Assumptions")
+    assert target.read_text().startswith("The 12 months served by 11,000 troops")
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 

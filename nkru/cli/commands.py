@@ -17,6 +17,7 @@ from nkru.cli.options import (
     ForceOption,
     Format,
     FormatOption,
+    FullOption,
     HtmlOption,
     Out,
     OutputOption,
@@ -44,7 +45,7 @@ def deal_value(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
-    context: ContextOption = False, dollars: DollarsOption = None,
+    context: ContextOption = False, dollars: DollarsOption = None, full: FullOption = False,
 ) -> None:
     """What the deployment is worth, against the prices it is compared with and the whole deal.
 
@@ -60,7 +61,7 @@ def deal_value(
     Example:
       nkru deal-value --scenario NAME --set INPUT=LOW..HIGH --format markdown
     """
-    computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
+    computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars, full=full)
 
 
 @command("casualties")
@@ -68,7 +69,7 @@ def casualties(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
     simulate: SimulateOption = None, seed: SeedOption = 0, samples_out: SamplesOption = None,
-    context: ContextOption = False, dollars: DollarsOption = None,
+    context: ContextOption = False, dollars: DollarsOption = None, full: FullOption = False,
 ) -> None:
     """The casualty rate against the thresholds the article states.
 
@@ -80,7 +81,7 @@ def casualties(
     Example:
       nkru casualties --set INPUT=VALUE --simulate 100000 --seed 7
     """
-    computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars)
+    computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars, full=full)
 
 
 @command("calc")

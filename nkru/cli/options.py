@@ -223,6 +223,7 @@ SamplesOption = Annotated[Path | None, typer.Option("--samples-out", metavar="FI
 
 
 ContextOption = Annotated[bool, typer.Option("--context", help="Add rows from outside the audited articles (marked as context; never used in the results).")]
+FullOption = Annotated[bool, typer.Option("--full", help="Show everything: the claims audit and every column of the comparison.")]
 DollarsOption = Annotated[
     int | None,
     typer.Option("--dollars", metavar="YEAR", parser=parse_year, help="Show US dollars in constant dollars of YEAR (CPI-U); the default is nominal, as printed."),

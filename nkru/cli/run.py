@@ -84,9 +84,9 @@ def emit(view: Any, out: Out, reading: Collection[Path] | None = None) -> None:
     if out.format is not Format.table:
         text = render.as_text(view, out.format.value)
     elif table_to_file:
-        text = buffer.getvalue()
+        text = render.no_trailing_spaces(buffer.getvalue())
     else:
-        Console(highlight=False).print(render.as_rich(view))
+        sys.stdout.write(render.terminal_text(render.as_rich(view)))
         return
     emit_text(text, out, reading)
 
@@ -167,8 +167,9 @@ def apply(ds: Any, data: Path | None, scenarios: list[str], set_overrides: list[
 
 
 def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: list[str] | None, out: Out, sim: Sim,
-               with_context: bool = False, dollars: int | None = None, quantities: list[str] | None = None) -> None:
-    """A computing command: the model's `which` command, or `calc` of some quantities."""
+               with_context: bool = False, dollars: int | None = None, quantities: list[str] | None = None, full: bool = False) -> None:
+    """A computing command: the model's `which` command, or `calc` of some quantities; `full`
+    shows in the tables everything the JSON holds."""
     from nkru import compute, render
 
     check_targets(out, sim.samples_out)
@@ -202,4 +203,4 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
 
             data_bytes = samples_bytes(computed.simulated.simulation, sim.samples_out.suffix.lower())
             write(sim.samples_out, data_bytes, out.force, "--samples-out")
-    emit(render.computed_view(ds, computed, run), out)
+    emit(render.computed_view(ds, computed, run, full), out)

@@ -204,6 +204,8 @@ def model_problems(ds: Dataset) -> list[Problem]:
         problems += [at("commands", name, ("claims",), _unknown("claim", ref, claims)) for ref in spec.claims if ref not in claims]
         if spec.variants:
             problems += _variant_problems(ds, name, spec)
+        if spec.answer:
+            problems += _answer_problems(ds, name, spec)
     for i, context_row in enumerate(m.context):
         problems += _formula_problems(ds, ("model_context", i), context_row.formula, context_row.unit, {})
     problems += _row_id_problems(ds)
@@ -237,6 +239,32 @@ def _placeholders(label: str, allowed: str, problem: Any) -> list[Problem]:
     return [problem(f"{{{name}}} is not a placeholder here; the label may use {{{allowed}}}") for name in wrong]
 
 
+def command_rows(ds: Dataset, spec: Any) -> list[str]:
+    """The ids of the rows a command makes: its headline, variants, results and measure rows."""
+    rows = [spec.headline, *(f"{spec.headline}_on_{fid}" for fid in (spec.variants.figures if spec.variants else [])), *spec.results]
+    comp = ds.model.comparisons.get(spec.comparison) if spec.comparison else None
+    return rows + ([f"{mid}_{fid}" for mid in comp.measures for fid in comp.against] if comp else [])
+
+
+def _answer_problems(ds: Dataset, name: str, spec: Any) -> list[Problem]:
+    """An answer's placeholders name a row of the command, an input or a figure, each with
+    .value or .range at most; {bands} needs the command's bands."""
+    import re
+
+    known: ChainMap[str, Any] = ChainMap(dict.fromkeys(command_rows(ds, spec)), ds.inputs, ds.figures)
+    problems = []
+    for placeholder in re.findall(r"\{([^}]*)\}", spec.answer):
+        ref, _, part = placeholder.partition(".")
+        if placeholder == "bands":
+            if not spec.bands:
+                problems.append("{bands} needs bands: the command places its headline among none")
+        elif ref not in known:
+            problems.append(f"{{{placeholder}}}: " + _unknown("row, input or figure", ref, known))
+        elif part not in ("", "value", "range"):
+            problems.append(f"{{{placeholder}}}: after the name comes .value or .range, not .{part}")
+    return [ds.locator.problem("commands", name, ("answer",), p) for p in problems]
+
+
 def _variant_problems(ds: Dataset, name: str, spec: Any) -> list[Problem]:
     at = ds.locator.problem
     v = spec.variants
@@ -260,6 +288,9 @@ def _comparison_problems(ds: Dataset, cid: str, comp: Any) -> list[Problem]:
         problems.append(at("comparisons", cid, ("quantity",), _unknown("quantity", comp.quantity, ds.quantities)))
     bad = [f for f in comp.against if f not in ds.figures]
     problems += [at("comparisons", cid, ("against",), _unknown("figure", f, ds.figures)) for f in bad]
+    named = [mid for mid, m in comp.measures.items() if "{figure}" in m.label]
+    problems += [at(figure_section(fid, ds.context_ids), fid, (), f"give the figure a label: measure {named[0]} of comparison {cid} names it in words")
+                 for fid in ([] if bad or not named else comp.against) if not ds.figures[fid].label]
     for fid in [] if bad else comp.against:
         for mid, measure in comp.measures.items():
             problems += _formula_problems(ds, ("comparisons", cid, ("measures", mid)), measure.formula, measure.unit, {"against": fid})

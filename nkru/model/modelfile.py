@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nkru.model.schema import FORBID, AnyNumber, Id, Name, Text, UnitText
+from nkru.model.schema import FORBID, AnyNumber, Flag, Id, Name, Text, UnitText
 
 
 @dataclass(eq=False, repr=False)
@@ -45,6 +45,7 @@ class Measure:
     label: Text
     formula: Text
     unit: UnitText
+    detail: Flag = False  # a column shown only with --full (always in JSON, CSV and the report)
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -90,6 +91,7 @@ class CommandSpec:
     comparison: Name | None = None
     bands: Name | None = None
     claims: list[Id] = field(default_factory=list)
+    answer: Text | None = None  # the answer in a sentence or two, {name} for a number with its sources
 
 
 @dataclass(eq=False, repr=False)

@@ -49,9 +49,12 @@ class Strict:
         if self.kind == "unit":  # `unit: 1` (a fraction) is a number in YAML; read it as the unit text "1"
             text = core_schema.str_schema(strict=True, min_length=1, max_length=200)
             return core_schema.no_info_before_validator_function(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v, text)
+        if self.kind == "flag":
+            return core_schema.bool_schema(strict=True)
         return core_schema.str_schema(strict=True, **self.constraints)
 
 
+Flag = Annotated[bool, Strict("flag")]  # true or false, never "yes" or 1
 Text = Annotated[str, Strict("text", min_length=1, max_length=4000)]
 Id = Annotated[str, Strict("text", pattern=ID_PATTERN, max_length=80)]
 Name = Annotated[str, Strict("text", pattern=NAME_PATTERN, max_length=80)]
@@ -102,6 +105,7 @@ class Figure:
     as_of: DateText | None = None
     cites: list[Id] = field(default_factory=list)
     builds_on: list[Id] = field(default_factory=list)
+    label: Text | None = None  # what a reader calls it where a table names it: China's S-400 price
     note: Text | None = None
 
     def __post_init__(self) -> None:
@@ -112,6 +116,11 @@ class Figure:
     @property
     def range(self) -> Range:
         return Range.of(self.value, self.low, self.high)
+
+    @property
+    def name(self) -> str:
+        """What a reader calls the figure: its label, or what it measures in words."""
+        return self.label or self.quantity.replace("_", " ")
 
     @property
     def numbers(self) -> list[float]:
@@ -142,6 +151,7 @@ class InputSpec:
     low: AnyNumber | None = None
     high: AnyNumber | None = None
     unit: UnitText
+    label: Text | None = None  # what a reader sees for it; the name where none is given
     figures: list[Id] = field(default_factory=list)
     from_: Text | None = None  # written `from:` in YAML
     note: Text | None = None
@@ -219,6 +229,7 @@ class ClaimInput:
     per: Id | None = None  # an exchange-rate figure the figure is divided by
     value: NonNegative | None = None
     unit: UnitText | None = None
+    label: Text | None = None  # what a reader calls it where a hint names it
     note: Text | None = None
 
     def __post_init__(self) -> None:

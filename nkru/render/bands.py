@@ -29,3 +29,12 @@ def placement_text(placement: Placement, unlabelled: str = ": the article gives 
         return f"below {_edge(placement.above, 'low')}{unlabelled}"
     assert placement.below is not None
     return f"above {_edge(placement.below, 'high')}{unlabelled}"
+
+
+def placement_phrase(placement: Placement) -> str:
+    """Where a value falls, inside a sentence: 'over 30% (often combat-ineffective)', 'below
+    10%, where the article gives no label'."""
+    band = placement.band
+    if band:
+        return f"{'' if band.high is None else 'in '}{band_text(band)} ({band.label})"
+    return placement_text(placement, ", where the article gives no label")

@@ -10,16 +10,19 @@ from nkru.compute import Computed
 from nkru.engine.bands import Placement
 from nkru.engine.claims import ClaimOutcome, input_figures
 from nkru.engine.expr import show
-from nkru.model import Comparison, Dataset, Row
+from nkru.model import ClaimInput, Comparison, Dataset, Row
 from nkru.render.bands import placement_text
 from nkru.render.sheets import (
+    SIG,
     Sheet,
     SourceRefs,
     View,
     fmt,
+    fmt3,
     fmt_figure,
     fmt_range,
     num,
+    paragraph,
     pretty,
     range_json,
     sheet,
@@ -54,10 +57,10 @@ def computed_text(outcome: ClaimOutcome) -> str:
     stated = outcome.claim.stated
     if isinstance(stated, Comparison):
         must = " and ".join(f"{word} {x:g}" for word, x in (("below", stated.below), ("above", stated.above)) if x is not None)
-        return f"{outcome.computed.low:.3f} (must be {must})"
+        return f"{outcome.computed.low:.3g} (must be {must})"
     if outcome.computed.value is None:
-        return fmt_range(outcome.computed, outcome.stated_unit)
-    return fmt(outcome.computed.value, outcome.stated_unit)
+        return fmt_range(outcome.computed, outcome.stated_unit, SIG)
+    return fmt3(outcome.computed.value, outcome.stated_unit)
 
 
 def difference_text(outcome: ClaimOutcome) -> str:
@@ -66,36 +69,52 @@ def difference_text(outcome: ClaimOutcome) -> str:
     if diff is None:
         return ""
     if outcome.computed.value is None or diff.value is None:
-        return f"{signed(diff.low, outcome.stated_unit)} / {signed(diff.high, outcome.stated_unit)}"
-    return signed(diff.value, outcome.stated_unit)
+        return f"{signed(diff.low, outcome.stated_unit, SIG)} / {signed(diff.high, outcome.stated_unit, SIG)}"
+    return signed(diff.value, outcome.stated_unit, SIG)
 
 
-def implied_text(outcome: ClaimOutcome) -> str:
+def implied_text(ds: Dataset, outcome: ClaimOutcome) -> str:
     """What each input solved for would need to be for the stated figure to come out."""
-    parts = [f"{i.name} = {fmt(i.value, i.unit)}" if i.value is not None else f"no {i.name} reaches it" for i in outcome.implied]
+    def named(name: str) -> str:
+        given = outcome.claim.inputs.get(name)
+        label = given.label if isinstance(given, ClaimInput) else None
+        return (label or input_label(ds, name)).lower()
+
+    parts = [f"{named(i.name)} of {fmt3(i.value, i.unit)}" if i.value is not None else f"no {named(i.name)} reaches it" for i in outcome.implied]
     return "needs " + " or ".join(parts) if parts else ""
+
+
+def input_label(ds: Dataset, name: str) -> str:
+    """An input in words: its label, or its name where the data gives none."""
+    spec = ds.inputs.get(name)
+    return spec.label if spec is not None and spec.label else name
 
 
 # ---------------------------------------------------------------------------- sheets
 
 
-def computed_sheets(ds: Dataset, computed: Computed) -> list[Sheet]:
-    """The tables of a computing command, in reading order, the sources last."""
+def computed_sheets(ds: Dataset, computed: Computed, full: bool = False) -> list[Sheet]:
+    """The tables of a computing command, in reading order: the answer first, the sources last.
+    Without `full`, the claims audit and the comparison's detail columns are left to --full
+    (the answer says how many claims reproduce)."""
+    from nkru.render.answer import answer_text
+
     refs = SourceRefs(ds)
     sheets = [_inputs(ds, computed, refs), _results(computed, refs)]
     if computed.placements:
         sheets.append(_bands(computed, refs))
     if computed.comparison:
-        sheets.append(_prices(ds, computed, refs))
+        sheets.append(_prices(ds, computed, refs, full))
     if computed.simulated is not None:
         from nkru.render.uncertainty import simulation_sheets
 
         sheets += simulation_sheets(ds, computed.simulated)
-    if computed.claims:
+    if computed.claims and full:
         sheets.append(claims_sheet(ds, computed.claims, refs, with_candidates=computed.context is not None))
     if computed.context:
         sheets.append(context_sheet(ds, computed.context, refs, [o.claim for o in computed.claims]))
-    return sheets + [refs.sheet()]
+    answer = answer_text(ds, computed, refs, full)
+    return ([paragraph("Answer", answer)] if answer else []) + sheets + [refs.sheet()]
 
 
 def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
@@ -106,20 +125,21 @@ def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
             origin = f"{item.origin} {origin}".strip()
         elif not item.figures and item.note:
             origin = "note (analyst)"
-        rows.append((item.name, fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), item.unit, origin))
+        rows.append((input_label(ds, item.name), fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), origin))
     # An analyst's note is the only source such an input has: the reader sees it, not just that it exists.
-    notes = [f"{item.name}: {item.note}" for item in computed.inputs.values() if item.origin == "data" and not item.figures and item.note]
-    caption = "\n".join(f"Note (analyst) — {n}" for n in notes) or None
-    return sheet("Assumptions", ("Name", "Value", "Range", "Unit", "From"), rows, right=("Value", "Range"), caption=caption)
+    notes = [f"Note (analyst) — {input_label(ds, item.name)}: {item.note}" for item in computed.inputs.values()
+             if item.origin == "data" and not item.figures and item.note]
+    names = ", ".join(computed.inputs)
+    notes.append(f"For one run: --set NAME=VALUE or NAME=LOW..HIGH, with NAME one of {names}.")
+    return sheet("Assumptions", ("Assumption", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption="\n".join(notes))
 
 
 def _results(computed: Computed, refs: SourceRefs) -> Sheet:
     rows = [
-        (r.label, fmt(r.range.value, r.unit), ("" if r.exact else "≈ ") + fmt_range(r.range, r.unit), provenance(r, refs))
+        (r.label, fmt3(r.range.value, r.unit), ("" if r.exact else "≈ ") + fmt_range(r.range, r.unit, SIG), provenance(r, refs))
         for r in computed.results if r.measure is None
     ]
-    first = computed.results[0]
-    notes = [f"{first.id} = {pretty(first.formula)}"]
+    notes = [f"How each is computed: nkru explain {computed.results[0].id}"]
     if any(not r.exact for r in computed.results if r.measure is None):
         notes.append("≈ a sound enclosure: the true range lies within (the formula is not monotone in each input, or uses one twice)")
     comparison = set(computed.comparison.warnings) if computed.comparison else set()
@@ -131,32 +151,36 @@ def _results(computed: Computed, refs: SourceRefs) -> Sheet:
 def _bands(computed: Computed, refs: SourceRefs) -> Sheet:
     rows = []
     assert computed.placements is not None
-    for end, placement in zip(("low", "high"), computed.placements):
+    for end, placement in zip(("Low end", "High end"), computed.placements):
         band = placement.band or placement.above or placement.below
-        rows.append((end, fmt(placement.rate, band.unit if band else "1"), placement_text(placement), refs([band.figure.source]) if band else ""))
+        rows.append((end, fmt3(placement.rate, band.unit if band else "1"), placement_text(placement), refs([band.figure.source]) if band else ""))
     title, column = computed.bands_title or ("Bands", "Value")
     return sheet(title, ("End", column, "Where it falls", "Sources"), rows, right=(column,))
 
 
-def _prices(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
-    """The figures compared against, grouped by unit basis, cheapest first within a basis only."""
+def _prices(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool) -> Sheet:
+    """The figures compared against, grouped by unit basis, cheapest first within a basis only;
+    the measures marked `detail` only with --full."""
     table = computed.comparison
     assert table is not None
+    spec = ds.model.comparisons[ds.model.commands[computed.command].comparison]  # type: ignore[index]
+    shown = {mid for mid, m in spec.measures.items() if full or not m.detail}
     rows = []
     for basis, members in table.groups:
         for m in members:
             figure = m.figure
             year = f" ({figure.as_of})" if figure.as_of else ""
-            price = f"{fmt_figure(figure)}{year}"
+            price = f"{figure.name}: {fmt_figure(figure)} {basis}{year}"
             if computed.dollars and m.price != figure.range:
-                price += f"\n= {fmt(m.price.low, 'USD')} of {computed.dollars}"
-            cells = (f"{fmt(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit)}" for r in m.rows)
-            rows.append((basis, price, *cells, refs([figure.source])))
-    notes = table.warnings
-    caption = "Ranked within each basis only. " + " ".join(f"Warning: {n}." for n in notes)
+                price += f"\n= {fmt3(m.price.low, 'USD')} of {computed.dollars}"
+            cells = (f"{fmt3(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit, SIG)}" for r in m.rows if r.measure in shown)
+            rows.append((price, *cells, refs([figure.source])))
+    caption = "Ranked within each basis only. " + " ".join(f"Warning: {n}." for n in table.warnings)
+    if not full and len(shown) < len(spec.measures):
+        caption += f" --full adds: {', '.join(m.column for mid, m in spec.measures.items() if mid not in shown)}."
     dollars = f" (in {computed.dollars} dollars)" if computed.dollars else ""
-    columns = ("Basis", "Price", *table.columns, "Source")
-    return sheet(f"{table.title}{dollars}", columns, rows, right=table.columns, caption=caption)
+    columns = tuple(m.column for mid, m in spec.measures.items() if mid in shown)
+    return sheet(f"{table.title}{dollars}", ("Price", *columns, "Source"), rows, right=columns, caption=caption)
 
 
 def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs, claims: list[Any]) -> Sheet:
@@ -167,10 +191,10 @@ def context_sheet(ds: Dataset, rows: list[Row], refs: SourceRefs, claims: list[A
         if r.holds is not None:
             stated = ds.figures[str(next(c for c in ds.claims if c.id == r.claim).stated)]
             note = f" — {'reproduces' if r.holds else 'does not reproduce'} the stated {fmt_figure(stated)}"
-        table.append((f"[context] {r.label}{note}", fmt(r.range.value, r.unit) if r.range.value is not None else fmt_range(r.range, r.unit), refs(r.sources)))
+        table.append((f"[context] {r.label}{note}", fmt3(r.range.value, r.unit) if r.range.value is not None else fmt_range(r.range, r.unit, SIG), refs(r.sources)))
     # The results never use them; a claim may be recomputed from one (an article's own sum built on it).
-    reading = [c.id for c in claims if any(f in ds.context_ids for f in input_figures(c.inputs))]
-    used = f"; the claim{'s' if len(reading) > 1 else ''} {', '.join(reading)} {'are' if len(reading) > 1 else 'is'} recomputed from some of them" if reading else ""
+    reading = [f"“{c.says.rstrip('.')}”" for c in claims if any(f in ds.context_ids for f in input_figures(c.inputs))]
+    used = f"; {'the claims' if len(reading) > 1 else 'the claim'} {' and '.join(reading)} {'are' if len(reading) > 1 else 'is'} recomputed from some of them" if reading else ""
     title = f"Context: figures from outside the audited articles (not used by the results above{used})"
     return sheet(title, ("Row", "Value", "Sources"), table, right=("Value",))
 
@@ -179,11 +203,11 @@ def claims_sheet(ds: Dataset, outcomes: list[ClaimOutcome], refs: SourceRefs, wi
     """The claims audit: stated, recomputed, difference and status, with candidate readings under --context."""
     rows = []
     for outcome in outcomes:
-        status = outcome.status + (f"\n{implied_text(outcome)}" if outcome.implied else "")
+        status = outcome.status + (f"\n{implied_text(ds, outcome)}" if outcome.implied else "")
         if with_candidates:
             for c in outcome.candidates:
-                status += f"\n[context] candidate: {c.says} gives {fmt(c.computed.value, outcome.stated_unit)}: {'reproduces' if c.holds else 'does not reproduce'}"
-        rows.append((f"{outcome.claim.id} {refs([outcome.claim.source])}", stated_text(ds, outcome), computed_text(outcome), difference_text(outcome), status))
+                status += f"\n[context] candidate: {c.says} gives {fmt3(c.computed.value, outcome.stated_unit)}: {'reproduces' if c.holds else 'does not reproduce'}"
+        rows.append((f"{outcome.claim.says} {refs([outcome.claim.source])}", stated_text(ds, outcome), computed_text(outcome), difference_text(outcome), status))
     columns = ("Claim", "Stated", "Recomputed", "Difference", "Status")
     return sheet("The articles' claims, recomputed from their stated inputs", columns, rows, right=("Recomputed", "Difference"))
 
@@ -309,10 +333,10 @@ def results_csv(results: list[Row]) -> tuple[tuple[str, ...], list[tuple[Any, ..
     return RESULT_COLUMNS, rows
 
 
-def computed_view(ds: Dataset, computed: Computed, run: dict[str, Any]) -> View:
-    """A computing command's output in every format."""
+def computed_view(ds: Dataset, computed: Computed, run: dict[str, Any], full: bool = False) -> View:
+    """A computing command's output in every format; `full` shows everything in the tables too."""
     return View(
         json=lambda: computed_json(ds, computed, run),
-        sheets=lambda: computed_sheets(ds, computed),
+        sheets=lambda: computed_sheets(ds, computed, full),
         csv=lambda: computed_csv(ds, computed),
     )

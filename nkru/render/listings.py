@@ -170,7 +170,7 @@ def check_rows(report: Report | None, problems: list[Problem], ds: Dataset | Non
         for outcome in report.outcomes:
             if outcome.status == "unexplained":
                 where = ds.locator.problem("claims", outcome.claim.id, (), "")
-                message = f"stated {stated_text(ds, outcome).replace(chr(10), ' ')}, recomputed {computed_text(outcome)}; {implied_text(outcome) or 'no input solved for'}"
+                message = f"stated {stated_text(ds, outcome).replace(chr(10), ' ')}, recomputed {computed_text(outcome)}; {implied_text(ds, outcome) or 'no input solved for'}"
                 rows.append(("unexplained", where._replace(message=message)))
     return rows
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -24,14 +25,24 @@ def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def fmt(x: float | None, unit: str) -> str:
-    """One number in its unit, as a reader expects it: $286M, $4,545.45, 9.09%, 11,000."""
+SIG = 3  # significant figures of every number nkru computes (stated numbers keep their digits)
+
+
+def fmt(x: float | None, unit: str, sig: int | None = None) -> str:
+    """One number in its unit, as a reader expects it: $286M, $4,545.45, 9.09%, 11,000.
+    With `sig`, a computed number to that many significant figures, trailing zeros kept so a
+    column lines up: 57.2%, 45.8%, 22.0%; $286M, $1.01B."""
     if x is None:
         return "—"
     if math.isnan(x):
         return "not a number"
     sign, x = ("−" if x < 0 else ""), abs(x)
-    return sign + ("∞" if math.isinf(x) else _huge(x, unit) if x >= HUGE else _unsigned(x, unit))
+    return sign + ("∞" if math.isinf(x) else _huge(x, unit) if x >= HUGE else _unsigned(x, unit, sig))
+
+
+def fmt3(x: float | None, unit: str) -> str:
+    """A computed number as nkru shows every computed number: SIG significant figures."""
+    return fmt(x, unit, SIG)
 
 
 HUGE = 1e21  # from here on a number is written as plain() writes it in messages: 1.79769e+308
@@ -45,30 +56,45 @@ def _huge(x: float, unit: str) -> str:
     text = f"{_trim(mantissa)}e+{int(exponent)}"
     if unit.startswith("USD"):
         return f"${text}"
-    return f"{text}%" if unit == "percent" else f"{text} {unit}" if unit in CURRENCIES else text
+    return f"{text}%" if _is_percent(unit) else f"{text} {unit}" if unit in CURRENCIES else text
 
 
-def _unsigned(x: float, unit: str) -> str:
+def _is_percent(unit: str) -> bool:
+    return unit.split("/", 1)[0] == "percent"  # percent, or percent/month: the unit words say "a month"
+
+
+def _digits(x: float, decimals: int, sig: int | None) -> str:
+    """x with thousands separators: to `decimals` places with trailing zeros trimmed, or to
+    `sig` significant figures with them kept (a whole number of years stays whole: 2, not 2.00)."""
+    if sig is None:
+        return _trim(f"{x:,.{decimals}f}")
+    if x == 0:
+        return "0"
+    rounded = float(f"{x:.{sig - 1}e}")  # rounding first: 9.996 is 10.0, not 10.00
+    return f"{rounded:,.{max(sig - 1 - math.floor(math.log10(rounded)), 0)}f}"
+
+
+def _unsigned(x: float, unit: str, sig: int | None = None) -> str:
     if unit.startswith("USD"):
         if x >= 1e9:
-            return f"${_trim(f'{x / 1e9:,.3f}')}B"
+            return f"${_digits(x / 1e9, 3, sig)}B"
         if x >= 1e6:
-            return f"${_trim(f'{x / 1e6:,.2f}')}M"
-        return f"${_trim(f'{x:,.2f}')}"
+            return f"${_digits(x / 1e6, 2, sig)}M"
+        return f"${_digits(x, 2, sig)}"
     if unit in ("1", "fraction"):
-        return f"{_trim(f'{x * 100:.2f}')}%"
-    if unit == "percent":
-        return f"{_trim(f'{x:.2f}')}%"
-    if unit == "years":
-        return f"{x:,.2f}"
+        return f"{_digits(x * 100, 2, sig)}%"
+    if _is_percent(unit):
+        return f"{_digits(x, 2, sig)}%"
+    if unit == "years" or unit == "year":
+        return _digits(x, 2, sig) if sig is None or not float(x).is_integer() else f"{x:,.0f}"
     if unit in CURRENCIES:  # another currency: its code after the number, whole units
         return f"{x:,.0f} {unit}"
-    return _trim(f"{x:,.2f}")
+    return _digits(x, 2, sig)
 
 
-def fmt_range(r: Range, unit: str) -> str:
+def fmt_range(r: Range, unit: str, sig: int | None = None) -> str:
     """A range in its unit: one number for a point, 'low – high' otherwise."""
-    return fmt(r.low, unit) if r.is_point else f"{fmt(r.low, unit)} – {fmt(r.high, unit)}"
+    return fmt(r.low, unit, sig) if r.is_point else f"{fmt(r.low, unit, sig)} – {fmt(r.high, unit, sig)}"
 
 
 def fmt_figure(figure: Figure) -> str:
@@ -99,9 +125,13 @@ def pretty(formula: str) -> str:
     return show(compile_expr(formula)) if formula.strip() else ""
 
 
-def signed(x: float, unit: str) -> str:
-    """A difference with its sign, + included; between percentages, in percentage points."""
-    text = fmt(x, unit)
+def signed(x: float, unit: str, sig: int | None = None) -> str:
+    """A difference with its sign, + included; between percentages, in percentage points. With
+    `sig`, to that many significant figures but never past two decimal places: +0.09 pp, not
+    +0.0909 pp beside a recomputed 9.09%."""
+    text = fmt(x, unit, sig)
+    if sig is not None and len(re.sub(r"[^0-9.]", "", text).partition(".")[2]) > 2:
+        text = fmt(x, unit)
     if text.endswith("%"):
         text = text[:-1] + " pp"
     return text if text.startswith("−") else f"+{text}"
@@ -131,6 +161,12 @@ class Sheet(NamedTuple):
     right: frozenset[str] = frozenset()  # columns aligned right (numbers)
     caption: str | None = None
     listing: bool = False  # a numbered list (the sources), not a grid
+    prose: bool = False  # a paragraph (the answer): its one row's one cell, no title shown
+
+
+def paragraph(title: str, text: str) -> Sheet:
+    """Prose among the tables: the answer a command opens with."""
+    return Sheet(title, (title,), [(text,)], prose=True)
 
 
 def sheet(title: str, columns: tuple[str, ...], rows: Iterable[Sequence[str]], *, right: tuple[str, ...] = (), caption: str | None = None) -> Sheet:
@@ -139,18 +175,21 @@ def sheet(title: str, columns: tuple[str, ...], rows: Iterable[Sequence[str]], *
 
 
 class SourceRefs:
-    """Numbers the sources an output cites, in order of first use: [1], [2], …"""
+    """Numbers the sources an output cites: each source's place in sources.yaml, [1], [2], …,
+    the same in every command, format and report, so tables pasted side by side agree."""
 
     def __init__(self, ds: Dataset):
         self.ds = ds
-        self.order: dict[str, int] = {}
+        self.numbers = {sid: n for n, sid in enumerate(ds.sources, 1)}
+        self.cited: set[str] = set()
 
     def __call__(self, ids: tuple[str, ...] | list[str]) -> str:
-        numbers = {self.order.setdefault(i, len(self.order) + 1) for i in ids}
-        return "".join(f"[{n}]" for n in sorted(numbers))
+        self.cited.update(ids)
+        return "".join(f"[{n}]" for n in sorted({self.numbers[i] for i in ids}))
 
     def sheet(self) -> Sheet:
-        rows: list[tuple[str, ...]] = [(f"[{n}]", describe_source(self.ds.sources[sid])) for sid, n in self.order.items()]
+        """The sources cited so far, in their numbers' order."""
+        rows: list[tuple[str, ...]] = [(f"[{n}]", describe_source(self.ds.sources[sid])) for sid, n in self.numbers.items() if sid in self.cited]
         return Sheet("Sources", ("", "Source"), rows, listing=True)
 
 
@@ -166,18 +205,23 @@ def describe_source(source: Source) -> str:
 def to_rich(sheets: list[Sheet]) -> Any:
     """Sheets as Rich tables. Every cell is Text, so nothing a user wrote is read as markup
     ("[citation needed]" stays) and Rich is spared parsing each cell for it."""
+    from rich.box import SIMPLE_HEAD
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    tables = []
+    tables: list[Any] = []
     for s in map(safe_sheet, sheets):
+        if s.prose:
+            tables += [Text(s.rows[0][0]), Text()]
+            continue
         if s.listing:
             table = Table(title=Text(s.title), title_justify="left", show_header=False, box=None, pad_edge=False)
             table.add_column(justify="right", no_wrap=True)
             table.add_column(overflow="fold")
         else:
-            table = Table(title=Text(s.title, style="bold"), title_justify="left", header_style="bold")
+            # Rules under the heading only: fewer lines, and rows that paste cleanly into a report.
+            table = Table(title=Text(s.title, style="bold"), title_justify="left", header_style="bold", box=SIMPLE_HEAD, show_edge=False)
             for column in s.columns:
                 # fold, never cut: an id or a citation a reader must type or follow is kept whole
                 table.add_column(Text(column), justify="right" if column in s.right else "left", overflow="fold")
@@ -187,6 +231,26 @@ def to_rich(sheets: list[Sheet]) -> Any:
             table.caption, table.caption_justify = Text(s.caption), "left"
         tables.append(table)
     return Group(*tables)
+
+
+TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces at a line's end, before any colour codes
+
+
+def no_trailing_spaces(text: str) -> str:
+    """Text without the spaces Rich pads each line with: a pasted table carries none."""
+    return TRAILING.sub(r"\1", text)
+
+
+def terminal_text(renderable: Any) -> str:
+    """A renderable as the terminal would show it (its width and colours), without trailing spaces."""
+    from rich.console import Console
+
+    probe = Console(highlight=False)
+    buffer = io.StringIO()
+    console = Console(highlight=False, file=buffer, width=probe.width, color_system=probe.color_system,  # type: ignore[arg-type]
+                      force_terminal=probe.is_terminal, no_color=probe.no_color, legacy_windows=False)
+    console.print(renderable)
+    return no_trailing_spaces(buffer.getvalue())
 
 
 def safe_sheet(s: Sheet) -> Sheet:
@@ -229,9 +293,12 @@ def to_markdown(sheets: list[Sheet]) -> str:
     """Sheets as GitHub-flavoured Markdown: a heading and a table each, the sources a list."""
     parts = []
     for s in sheets:
+        if s.prose:
+            parts.append(md_text(s.rows[0][0]))
+            continue
         lines = [f"### {md_text(s.title)}", ""]
         if s.listing:
-            lines += [f"{md_text(number)} {md_text(text)}" for number, text in s.rows]
+            lines += _md_numbered(s.rows)
         else:
             lines.append("| " + " | ".join(_md_cell(c) for c in s.columns) + " |")
             lines.append("|" + "|".join("---:" if c in s.right else "---" for c in s.columns) + "|")
@@ -240,6 +307,21 @@ def to_markdown(sheets: list[Sheet]) -> str:
                 lines += ["", f"_{md_text(s.caption)}_"]
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
+
+
+def _md_numbered(rows: list[tuple[str, ...]]) -> list[str]:
+    """A numbered list keeping each source's own number ("[3]" is item 3). CommonMark numbers a
+    list from its first item on, so where the numbers skip a new list starts, after an HTML
+    comment that separates the two and shows nothing."""
+    lines: list[str] = []
+    previous = None
+    for number, text in rows:
+        n = int(number.strip("[]"))
+        if previous is not None and n != previous + 1:
+            lines += ["", "<!-- -->", ""]
+        lines.append(f"{n}. {md_text(text)}")
+        previous = n
+    return lines
 
 
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula (OWASP)

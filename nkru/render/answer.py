@@ -1,0 +1,92 @@
+"""The answer first: a computing command's sentence, as model.yaml's `answer:` words it, with
+each placeholder filled by a number, its range and its sources; then a sentence on the claims
+the command audits. Nothing here computes: the numbers are the computed rows'."""
+
+from __future__ import annotations
+
+import re
+
+from nkru.compute import Computed, sources_of
+from nkru.engine.claims import ClaimOutcome
+from nkru.model import Dataset, Figure, Range
+from nkru.render.bands import placement_phrase
+from nkru.render.sheets import SourceRefs, fmt, fmt3, fmt_figure, fmt_range
+
+PLACEHOLDER = re.compile(r"\{([^}]*)\}")
+
+
+def answer_text(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool = False) -> str:
+    """The command's answer in words: its declared sentence, then the claims' verdict. `refs`
+    numbers the sources as every table of the output does; `full` says the claims are shown."""
+    spec = ds.model.commands.get(computed.command)  # type: ignore[call-overload]
+    parts = []
+    if spec is not None and spec.answer:
+        parts.append(" ".join(PLACEHOLDER.sub(lambda m: _filled(ds, computed, refs, m.group(1)), spec.answer).split()))
+    if computed.claims:
+        parts.append(claims_sentence(computed.claims, full))
+    return " ".join(parts)
+
+
+def claims_sentence(outcomes: list[ClaimOutcome], full: bool) -> str:
+    """How many of the claims audited reproduce from their stated inputs, and where to read each."""
+    held = sum(o.status == "reproduces" for o in outcomes)
+    if len(outcomes) == 1:
+        verdict = "reproduces" if held else "does not reproduce"
+        return f"The article's claim, recomputed here from its stated inputs, {verdict} ({'the claims table below shows it' if full else '--full shows it'})."
+    missed = len(outcomes) - held
+    counted = f"all {held} reproduce" if not missed else f"{held} reproduce{'s' if held == 1 else ''} and {missed} do{'es' if missed == 1 else ''} not"
+    where = "the claims table below shows each" if full else "--full shows each"
+    return f"Of the articles' claims recomputed here from their stated inputs, {counted} ({where})."
+
+
+def _filled(ds: Dataset, computed: Computed, refs: SourceRefs, placeholder: str) -> str:
+    if placeholder == "bands":
+        return _bands(computed, refs)
+    name, _, part = placeholder.partition(".")
+    row = next((r for r in computed.results if r.id == name), None)
+    if row is not None:
+        return _number(row.range, row.unit, part, " ".join([refs(row.sources), *row.set_by]).strip(), computed=True)
+    assert computed.env is not None
+    if name in computed.env.inputs:
+        item = computed.env.inputs[name]
+        return _number(item.range, item.unit, part, refs(sources_of(ds, item.figures)), computed=False)
+    return _figure(ds.figures[name], part, refs)
+
+
+def _number(r: Range, unit: str, part: str, cited: str, computed: bool) -> str:
+    """`value`: the central number; `range`: low–high; neither: the value, its range in
+    brackets where there is one, and the sources."""
+    sig = 3 if computed else None
+    spread = fmt_range(r, unit, sig).replace(" – ", "–")
+    if part == "range" or r.value is None:
+        return spread if part else f"{spread} {cited}".strip()
+    value = fmt3(r.value, unit) if computed else fmt(r.value, unit)
+    if part == "value":
+        return value
+    return " ".join(x for x in (value, "" if r.is_point else f"({spread})", cited) if x)
+
+
+def _figure(figure: Figure, part: str, refs: SourceRefs) -> str:
+    """A figure as stated: its label, its number with basis and year, and its source."""
+    number = fmt_figure(figure)
+    if part:
+        return number
+    basis = f" {figure.basis}" if figure.basis and figure.basis != "total" else ""
+    year = f" ({figure.as_of})" if figure.as_of else ""
+    label = f"{figure.label}, " if figure.label else ""
+    return f"{label}{number}{basis}{year} {refs([figure.source])}"
+
+
+def _bands(computed: Computed, refs: SourceRefs) -> str:
+    """Where each end of the headline falls, in the source's words."""
+    assert computed.placements is not None
+    low, high = computed.placements
+    cited = refs(sorted({p.band.figure.source for p in computed.placements if p.band} | _gap_sources(computed)))
+    if placement_phrase(low) == placement_phrase(high):
+        return f"both ends fall {placement_phrase(low)} {cited}".strip()
+    return f"its low end falls {placement_phrase(low)}; its high end {placement_phrase(high)} {cited}".strip()
+
+
+def _gap_sources(computed: Computed) -> set[str]:
+    assert computed.placements is not None
+    return {b.figure.source for p in computed.placements for b in (p.above, p.below) if b is not None}

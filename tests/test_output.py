@@ -1,0 +1,125 @@
+"""What people read: the answer first, labels in words, stable citations, one number policy,
+and nothing cut or padded at 80 columns."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nkru.load import load_dataset
+from nkru.render.sheets import fmt3, signed
+from tests.conftest import run
+
+
+def _terminal(*args: str, columns: int = 80) -> str:
+    """What a user sees in a real process at this width (Rich reads COLUMNS there)."""
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", "TERM": "dumb"}
+    done = subprocess.run([sys.executable, "-m", "nkru", *args], capture_output=True, text=True, env=env, check=True)
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def deal_value() -> str:
+    return _terminal("deal-value")
+
+
+def test_deal_value_opens_with_its_answer_in_words(deal_value: str):
+    opening = " ".join(deal_value.split("\n\n", 1)[0].split())
+    assert opening == (
+        "The 12 months served by 11,000 troops are worth $286M ($286M–$456M) [1][3][4][5][6][7]; that covers "
+        "57.2%–91.2% of China's S-400 price, $500M per regiment (2014) [1]. Of the articles' claims recomputed "
+        "here from their stated inputs, 2 reproduce and 3 do not (--full shows each)."
+    )
+
+
+def test_the_answer_is_computed_from_the_run():
+    opening = " ".join(run("deal-value", "--set", "troops=12000", "--set", "months=24").stdout.split("\n\n", 1)[0].split())
+    assert opening.startswith("The 24 months served by 12,000 troops are worth $600M ($600M–$888M) [3][4][5][6] --set troops=12000 --set months=24; "
+                              "that covers 120%–178% of China's S-400 price")
+    casualties = " ".join(run("casualties").stdout.split("\n\n", 1)[0].split())
+    assert casualties.startswith("The casualty rate is 8.33%–34.5% [1][3][7], from 1,000–3,800 losses among 11,000–12,000 troops; "
+                                 "its low end falls below 10%, where the article gives no label; its high end over 30% (often combat-ineffective) [1].")
+
+
+def test_deal_value_fits_about_fifty_lines_and_keeps_the_rest_behind_full(deal_value: str):
+    assert len(deal_value.splitlines()) <= 60
+    assert "claims, recomputed" not in deal_value and "Shortfall" not in deal_value.split("--full adds")[0]
+    full = _terminal("deal-value", "--full")
+    assert "The articles' claims, recomputed from their stated inputs" in full and "Shortfall" in full and "$314M" in full
+
+
+@pytest.mark.parametrize("command", ["deal-value", "casualties", "deal-value --full", "casualties --full", "deal-value --context --simulate 2000"])
+def test_nothing_is_cut_or_padded_at_80_columns(command: str):
+    out = _terminal(*command.split())
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= 80
+    assert not [line for line in lines if line != line.rstrip()], "trailing spaces"
+    assert "…" not in out
+    # Every name a user must type is whole on one line: the inputs in the --set hint.
+    words = set(out.split())
+    hint = re.search(r"one of ([a-z0-9_, ]+)\.", " ".join(out.split()))
+    assert hint and all(name in words or f"{name}," in words or f"{name}." in words for name in hint.group(1).split(", "))
+
+
+def test_ids_reach_readers_only_where_they_type_them(deal_value: str):
+    ds = load_dataset(None)
+    ids = set(ds.figures) | {c.id for c in ds.claims} | set(ds.quantities)
+    tokens = set(re.findall(r"[a-z][a-z0-9_-]*[a-z0-9]", deal_value))
+    leaked = {t for t in tokens & ids if f"nkru explain {t}" not in deal_value}
+    assert not leaked
+    full = _terminal("deal-value", "--full", "--context")
+    assert not {t for t in set(re.findall(r"[a-z][a-z0-9_-]*[a-z0-9]", full)) & ids if f"nkru explain {t}" not in full}
+
+
+def test_citations_follow_sources_yaml_in_every_command():
+    """Pasted deal-value and casualties tables give Lowy the same number, and the brief too."""
+    deal, casualties = run("deal-value").stdout, run("casualties").stdout
+    for out in (deal, casualties):
+        assert "[1]  Lowy Institute, The Interpreter" in out and "[3]  Brief on Russia-DPRK alignment" in out
+    assert "[2]" not in deal  # ISDP is second in sources.yaml and cited by neither: its number is skipped, not reused
+    ds = load_dataset(None)
+    assert list(ds.sources)[:3] == ["lowy", "isdp", "brief"]
+
+
+def test_a_column_keeps_its_significant_figures():
+    """57.2% / 45.8% / 22.0%, not 57.2% / 45.76% / 22%; $1.01B beside $286M; a whole year stays whole."""
+    assert [fmt3(x, "1") for x in (0.572, 0.45764, 0.22, 0.000123, 0.0)] == ["57.2%", "45.8%", "22.0%", "0.0123%", "0%"]
+    assert [fmt3(x, "USD") for x in (286e6, 1.014e9, 44e6, 4545.45)] == ["$286M", "$1.01B", "$44.0M", "$4,550"]
+    assert [fmt3(x, "years") for x in (1.0, 1.814, 12.0)] == ["1", "1.81", "12"]
+    assert fmt3(-28e6, "USD") == "−$28.0M" and signed(0.0909, "percent", 3) == "+0.09 pp" and signed(-28e6, "USD", 3) == "−$28.0M"
+    table = run("deal-value").stdout
+    assert all(cell in table for cell in ("57.2%", "45.8%", "22.0%")) and "45.76%" not in table
+
+
+def test_markdown_and_the_terminal_give_the_same_numbers():
+    markdown = run("deal-value", "--format", "markdown").stdout
+    assert "\n1. Lowy Institute" in markdown and "\n3. Brief on Russia-DPRK alignment" in markdown
+    assert "[1][3][4][5][6][7]" in markdown
+
+
+def test_an_answer_may_name_only_what_the_command_computes(tmp_path: Path):
+    import shutil
+
+    from nkru.errors import DataError
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent.parent / "data", data)
+    model = data / "model.yaml"
+    text = model.read_text()
+    model.write_text(text.replace("that covers {ratio_to_s400_price_china.range}", "that covers {ratio_to_s400_price_chna.range} {troops.low}"))
+    with pytest.raises(DataError) as caught:
+        load_dataset(data)
+    messages = [p.message for p in caught.value.problems]
+    assert any("{ratio_to_s400_price_chna.range}: unknown row, input or figure 'ratio_to_s400_price_chna' (did you mean ratio_to_s400_price_china?)" in m for m in messages)
+    assert any("{troops.low}: after the name comes .value or .range, not .low" in m for m in messages)
+    figures = data / "figures.yaml"
+    model.write_text(text)
+    figures.write_text(figures.read_text().replace("    label: China's S-400 price\n", ""))
+    with pytest.raises(DataError) as caught:
+        load_dataset(data)
+    assert any("give the figure a label: measure ratio_to of comparison s400 names it in words" in p.message for p in caught.value.problems)
