@@ -111,12 +111,21 @@ def write_output(path: Path, data: bytes, force: bool, reading: Collection[Path]
     return target
 
 
+def check_writable(path: Path, force: bool, reading: Collection[Path] = ()) -> None:
+    """WriteError if `path` is not a file write_output would write now: checked before a command
+    writes any of its files, so one that cannot be written leaves none written."""
+    try:
+        _target(path, force, reading)
+    except OSError as error:
+        raise WriteError(f"cannot be written: {error.strerror or error}") from None
+
+
 def _target(path: Path, force: bool, reading: Collection[Path]) -> Path:
     """The regular file to write for `path`: itself, or with `force` the file its symlink names."""
     try:
         link = os.lstat(path)
     except FileNotFoundError:
-        check_folder(path.parent)
+        _check_folder(path.parent)
         return path
     except NotADirectoryError:
         raise WriteError(f"{_not_a_folder(path)} is not a directory") from None
@@ -135,7 +144,7 @@ def _target(path: Path, force: bool, reading: Collection[Path]) -> Path:
     return Path(os.path.realpath(path)) if stat.S_ISLNK(link.st_mode) else path
 
 
-def check_folder(folder: Path) -> None:
+def _check_folder(folder: Path) -> None:
     """A new file's folder must exist: a mistyped path is an error, not a new tree of folders."""
     try:
         if not stat.S_ISDIR(os.stat(folder).st_mode):
@@ -281,7 +290,7 @@ def copy_tree(source: Path, target: Path, force: bool) -> tuple[list[Path], list
     # before any is moved into place; a failure removes what this copy created.
     files = {path.relative_to(source): path.read_bytes() for path in sorted(source.rglob("*.yaml"))}
     if not os.path.lexists(target):
-        check_folder(target.parent)  # the copy's own folder is made; a mistyped path above it is an error
+        _check_folder(target.parent)  # the copy's own folder is made; a mistyped path above it is an error
     _check_tree(target, files)
     existing = {rel for rel in files if os.path.lexists(target / rel)}
     plan = {rel: _replaceable(target / rel) for rel in existing} if force else {}

@@ -441,3 +441,13 @@ def test_svg_and_html_exports_print_without_the_web_or_a_window(tmp_path: Path, 
     assert not any(word in text for word in ("fonts.", "cdnjs", "@font-face", "<link", "<circle", "#ff5f57"))
     assert "#ffffff" in text.lower() and "#000000" in text.lower()  # black on white
     assert "Value of the months served" in text.replace("&#160;", " ")
+
+
+def test_an_output_that_exists_is_refused_before_the_samples_are_written(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out.json").write_text("mine")
+    result = run("deal-value", "--simulate", "50", "--samples-out", "s.csv", "--svg", "t.svg", "--output", "out.json")
+    assert _error(result) == (2, "Error: --output out.json: exists; add --force to replace it\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    assert run("deal-value", "--simulate", "50", "--samples-out", "s.csv", "--output", "out.json", "--force").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "s.csv"]

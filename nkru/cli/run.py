@@ -103,10 +103,11 @@ def emit_text(text: str, out: Out, reading: Collection[Path] | None = None) -> N
 KINDS = {"--svg": ("an SVG file", (".svg",)), "--html": ("an HTML file", (".html", ".htm")), "--samples-out": ("a samples file", (".csv", ".npy"))}
 
 
-def check_target(option: str, path: Path | None) -> None:
+def check_target(option: str, path: Path | None, force: bool) -> None:
     """A usage error if `path`, given to `option`, does not end as its kind of file must (stdout
-    is only for --output), or its folder is missing: found before any file is written."""
-    from nkru.files import WriteError, check_folder
+    is only for --output), or could not be written (a missing folder, an existing file without
+    --force, a file the command reads): found before any file is written."""
+    from nkru.files import WriteError, check_writable
 
     if path is None or (option == "--output" and path == Path("-")):
         return
@@ -116,17 +117,16 @@ def check_target(option: str, path: Path | None) -> None:
             raise UsageError(f"{option} -: give a file ending in {' or '.join(endings)}; only --output writes to stdout")
         if path.suffix.lower() not in endings:
             raise UsageError(f"{option} {shown(str(path))}: {kind} must end in {' or '.join(endings)}")
-    if not os.path.lexists(path):
-        try:
-            check_folder(path.parent)
-        except WriteError as error:
-            raise UsageError(f"{option} {shown(str(path))}: {error.reason}") from None
+    try:
+        check_writable(path, force, files_read())
+    except WriteError as error:
+        raise UsageError(f"{option} {shown(str(path))}: {error.reason}") from None
 
 
 def check_targets(out: Out, samples_out: Path | None = None) -> None:
     """Check every file option before anything is computed or written."""
     for option, path in (("--svg", out.svg), ("--html", out.html), ("--samples-out", samples_out), ("--output", out.output)):
-        check_target(option, path)
+        check_target(option, path, out.force)
 
 
 def rerun(command_name: str, data: Path | None, scenarios: list[str], sets: list[str], *args: str) -> str:
