@@ -174,7 +174,11 @@ class Restater:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{name} left in nominal dollars, and every row using it: {self.failed[name]}" for name in self.used_failures]
+        return [f"{self._named(name)} left in nominal dollars, and every row using it: {self.failed[name]}" for name in self.used_failures]
+
+    def _named(self, name: str) -> str:
+        """An input's or a figure's label."""
+        return (self.ds.inputs[name].label or name) if name in self.ds.inputs else self.ds.figures[name].name
 
 
 def rates(ds: Dataset) -> list[Rate]:

@@ -146,7 +146,7 @@ def test_correlated_inputs_are_simulated_and_the_realised_correlation_reported(d
     assert (pair["between"], pair["rank"]) == (["troops", "losses"], 0.6)
     assert pair["realised"] == pytest.approx(0.6, abs=0.02)
     text = run("casualties", "--data", str(data_copy), "--simulate", "50000", "--seed", "3").stdout
-    assert "Correlations: troops–losses rank +0.60 (realised +0.60)" in " ".join(text.split())
+    assert "Correlations: Troops deployed – Losses (killed and wounded) rank +0.60 (realised +0.60)" in " ".join(text.split())
 
 
 def _with_claim(data_copy: Path, claim: str) -> list[str]:

@@ -53,7 +53,7 @@ def test_dollars_2014_deflates_the_annual_value():
 def test_an_amount_without_a_cpi_year_stays_nominal_and_says_so():
     out = _results("--dollars", "2024")
     assert out["by_id"]["share_of_total_deal"]["dollars"] == "nominal"
-    assert "total_deal_lowy left in nominal dollars, and every row using it: no CPI-U for 2025 (the data has 2014–2024)" in out["warnings"]
+    assert "Lowy's total value of the deal left in nominal dollars, and every row using it: no CPI-U for 2025 (the data has 2014–2024)" in out["warnings"]
 
 
 def test_the_default_stays_nominal():

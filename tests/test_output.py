@@ -3,6 +3,7 @@ and nothing cut or padded at 80 columns."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from nkru.load import load_dataset
 from nkru.render.sheets import fmt3, signed
@@ -123,3 +126,43 @@ def test_an_answer_may_name_only_what_the_command_computes(tmp_path: Path):
     with pytest.raises(DataError) as caught:
         load_dataset(data)
     assert any("give the figure a label: measure ratio_to of comparison s400 names it in words" in p.message for p in caught.value.problems)
+
+
+words = st.text(alphabet="abcdefghij_-0123456789$%", min_size=1, max_size=12)
+cells = st.lists(words, min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(st.lists(words, min_size=n, max_size=n, unique=True),
+                                                     st.lists(st.lists(cells, min_size=n, max_size=n), min_size=1, max_size=4))),
+       st.integers(40, 120))
+def test_a_table_wraps_at_spaces_and_never_cuts_a_word(shape, width):
+    """Any table, at any width its words fit in: no line is wider, and every word is whole."""
+    from rich.console import Console
+
+    from nkru.render.sheets import sheet
+    from nkru.render.terminal import to_rich
+
+    columns, rows = shape
+    longest = [max(len(w) for cell in (c, *(r[i] for r in rows)) for w in cell.split()) for i, c in enumerate(columns)]
+    assume(sum(longest) + 3 * len(columns) - 1 <= width)
+    table = sheet("T", tuple(columns), rows)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(to_rich([table]))
+    lines = console.export_text().splitlines()
+    assert max(map(len, lines)) <= width
+    shown = set(" ".join(lines).split())
+    assert all(word in shown for row in rows for cell in row for word in cell.split())
+
+
+def test_a_detail_flag_is_true_or_false(tmp_path: Path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent.parent / "data", data)
+    model = data / "model.yaml"
+    model.write_text(model.read_text().replace("        detail: true\n", "        detail: yes\n", 1))
+    result = run("deal-value", "--data", str(data))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {model}:")
+    assert result.stderr.splitlines()[0].endswith(": comparisons.s400.measures.shortfall_to.detail: expected true or false, found 'yes'")

@@ -151,7 +151,7 @@ def test_the_counts_the_readme_states_are_the_shipped_datas():
     text = _prose(README.read_text(encoding="utf-8"))
     measured = _shipped_values()
     assert f"the shipped files use at most {max(d for _, _, d in measured)})" in text
-    assert f"the largest shipped file has {max(v for _, v, _ in measured):,})" in text
+    assert f"the largest shipped file has {max(v for _, v, _ in measured):,})" in text, f"the README's limits table: {measured}"
     ds = load_dataset(None)
     words = {2: "two", 3: "three", 4: "four", 5: "five"}
     assert f"the {words[sum(s.kind == 'article' for s in ds.sources.values())]} audited articles" in text

@@ -115,7 +115,8 @@ def test_a_floor_with_no_upper_bound_cannot_be_sampled(data_copy: Path, monkeypa
 
 def test_simulation_shows_in_the_table():
     out = run("casualties", "--simulate", "2000", "--seed", "2").stdout
-    assert "Simulation of casualty_rate: 2,000 samples, seed 2" in out
+    out = " ".join(out.split())
+    assert "Simulation of Casualty rate (losses ÷ troops): 2,000 samples, seed 2" in out
     assert "over 30%: often combat-ineffective" in out
 
 
@@ -138,15 +139,15 @@ def test_sensitivity_ranks_inputs_by_swing():
     assert [(i["name"], i["swing"]) for i in out["inputs"]] == [("monthly_pay_usd", 132_000_000), ("troops", 26_000_000)]
     correlations = [i["rank_correlation"] for i in out["inputs"]]
     assert correlations[0] > correlations[1] > 0
-    table = run("sensitivity", "casualties").stdout
-    assert "Sensitivity of casualty_rate" in table and "losses" in table
+    table = " ".join(run("sensitivity", "casualties").stdout.split())
+    assert "Sensitivity of Casualty rate (losses ÷ troops)" in table and "Losses (killed" in table and "losses_" not in table
 
 
 def test_solve_how_many_troops_for_500m():
     out = json.loads(run("solve", "annual_value_usd=500000000", "--for", "troops", "--format", "json").stdout)
     assert out["value"] == pytest.approx(500e6 / 26_000)  # ≈ 19,231
     assert out["held"] == {"monthly_pay_usd": 2000, "months": 12, "bonus_usd": 2000}
-    assert "troops = 19,230.77 soldiers" in run("solve", "annual_value_usd=500000000", "--for", "troops").stdout
+    assert "Troops deployed: 19,200 soldiers" in run("solve", "annual_value_usd=500000000", "--for", "troops").stdout
 
 
 def test_solve_a_percentage_target():

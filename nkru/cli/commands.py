@@ -205,7 +205,8 @@ def sensitivity(
     drawn = sim.run(ds, qid, inputs, compute.env_for(ds, inputs).own, simulate, seed)
     correlations = {name: sim.rank_correlation(values, drawn.result) if not isinstance(values, float) else None for name, values in drawn.inputs.items()}
     units = {name: item.unit for name, item in inputs.items()}
-    view = render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units)
+    words = {name: render.named(ds, name) for name in [qid, *units]}
+    view = render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units, words)
     emit(recorded(view, "sensitivity", ds, run), Out(format_, output, force, None, None))
 
 
@@ -240,7 +241,9 @@ def solve(
         sys.stderr.write(f"Warning: {goal}: {hint}\n")
     solution = solve_for(ds, result_id, target, for_, inputs)
     units = {name: item.unit for name, item in inputs.items()}
-    emit(recorded(render.solve_view(solution, ds.quantities[result_id].unit, units), "solve", ds, run), Out(format_, output, force, None, None))
+    words = {name: render.named(ds, name) for name in [result_id, *units]}
+    view = render.solve_view(solution, ds.quantities[result_id].unit, units, words)
+    emit(recorded(view, "solve", ds, run), Out(format_, output, force, None, None))
 
 
 @command("figures")

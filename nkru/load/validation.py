@@ -54,6 +54,8 @@ def _message(error: dict[str, Any]) -> str:
         return text_for_number(value)
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "bool_type":
+        return f"expected true or false, found {_kind_of(value) if not isinstance(value, (int, float)) else repr(value)}"
     if kind in ("string_type", "union_tag_invalid") or kind.startswith("string_"):
         return f"expected text, found {_kind_of(value) if not isinstance(value, (int, float)) else repr(value)}" if kind == "string_type" else message_of(error)
     message = message_of(error)

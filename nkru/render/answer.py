@@ -15,9 +15,10 @@ from nkru.render.sheets import SourceRefs, fmt, fmt3, fmt_figure, fmt_range
 PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
 
-def answer_text(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool = False) -> str:
+def answer_text(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool | None = False) -> str:
     """The command's answer in words: its declared sentence, then the claims' verdict. `refs`
-    numbers the sources as every table of the output does; `full` says the claims are shown."""
+    numbers the sources as every table of the output does; `full` says whether the claims
+    table follows (None: say nothing of where to read them, as in JSON)."""
     spec = ds.model.commands.get(computed.command)  # type: ignore[call-overload]
     parts = []
     if spec is not None and spec.answer:
@@ -27,16 +28,16 @@ def answer_text(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool = 
     return " ".join(parts)
 
 
-def claims_sentence(outcomes: list[ClaimOutcome], full: bool) -> str:
+def claims_sentence(outcomes: list[ClaimOutcome], full: bool | None) -> str:
     """How many of the claims audited reproduce from their stated inputs, and where to read each."""
     held = sum(o.status == "reproduces" for o in outcomes)
+    each = "it" if len(outcomes) == 1 else "each"
+    where = "" if full is None else f" (the claims table below shows {each})" if full else f" (--full shows {each})"
     if len(outcomes) == 1:
-        verdict = "reproduces" if held else "does not reproduce"
-        return f"The article's claim, recomputed here from its stated inputs, {verdict} ({'the claims table below shows it' if full else '--full shows it'})."
+        return f"The article's claim, recomputed here from its stated inputs, {'reproduces' if held else 'does not reproduce'}{where}."
     missed = len(outcomes) - held
     counted = f"all {held} reproduce" if not missed else f"{held} reproduce{'s' if held == 1 else ''} and {missed} do{'es' if missed == 1 else ''} not"
-    where = "the claims table below shows each" if full else "--full shows each"
-    return f"Of the articles' claims recomputed here from their stated inputs, {counted} ({where})."
+    return f"Of the articles' claims recomputed here from their stated inputs, {counted}{where}."
 
 
 def _filled(ds: Dataset, computed: Computed, refs: SourceRefs, placeholder: str) -> str:

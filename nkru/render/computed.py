@@ -21,6 +21,7 @@ from nkru.render.sheets import (
     fmt3,
     fmt_figure,
     fmt_range,
+    named,
     num,
     paragraph,
     pretty,
@@ -75,19 +76,13 @@ def difference_text(outcome: ClaimOutcome) -> str:
 
 def implied_text(ds: Dataset, outcome: ClaimOutcome) -> str:
     """What each input solved for would need to be for the stated figure to come out."""
-    def named(name: str) -> str:
+    def words(name: str) -> str:
         given = outcome.claim.inputs.get(name)
         label = given.label if isinstance(given, ClaimInput) else None
-        return (label or input_label(ds, name)).lower()
+        return (label or named(ds, name)).lower()
 
-    parts = [f"{named(i.name)} of {fmt3(i.value, i.unit)}" if i.value is not None else f"no {named(i.name)} reaches it" for i in outcome.implied]
+    parts = [f"{words(i.name)} of {fmt3(i.value, i.unit)}" if i.value is not None else f"no {words(i.name)} reaches it" for i in outcome.implied]
     return "needs " + " or ".join(parts) if parts else ""
-
-
-def input_label(ds: Dataset, name: str) -> str:
-    """An input in words: its label, or its name where the data gives none."""
-    spec = ds.inputs.get(name)
-    return spec.label if spec is not None and spec.label else name
 
 
 # ---------------------------------------------------------------------------- sheets
@@ -125,9 +120,9 @@ def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
             origin = f"{item.origin} {origin}".strip()
         elif not item.figures and item.note:
             origin = "note (analyst)"
-        rows.append((input_label(ds, item.name), fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), origin))
+        rows.append((named(ds, item.name), fmt(item.range.value, item.unit), fmt_range(item.range, item.unit), origin))
     # An analyst's note is the only source such an input has: the reader sees it, not just that it exists.
-    notes = [f"Note (analyst) — {input_label(ds, item.name)}: {item.note}" for item in computed.inputs.values()
+    notes = [f"Note (analyst) — {named(ds, item.name)}: {item.note}" for item in computed.inputs.values()
              if item.origin == "data" and not item.figures and item.note]
     names = ", ".join(computed.inputs)
     notes.append(f"For one run: --set NAME=VALUE or NAME=LOW..HIGH, with NAME one of {names}.")
@@ -289,8 +284,11 @@ def row_json(r: Row) -> dict[str, Any]:
 
 def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[str, Any]:
     """The stable JSON contract of the computing commands."""
+    from nkru.render.answer import answer_text
+
     obj: dict[str, Any] = {
         "command": computed.command,
+        "answer": answer_text(ds, computed, SourceRefs(ds), full=None) or None,  # citations [n] are sources.yaml's order
         **run_json(ds, run),
         "assumptions": {
             name: {

@@ -9,7 +9,7 @@ from nkru.render.listings import figure_json
 
 if TYPE_CHECKING:
     from nkru.compare import Compared
-from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, pretty, range_json, sheet, signed, unit_words
+from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, named, pretty, range_json, sheet, signed, unit_words
 
 # ---------------------------------------------------------------------------- compare
 
@@ -25,9 +25,10 @@ def compare_view(ds: Dataset, names: list[str], rows: list[Compared], run: dict[
         return f"{text}\n({delta})"
 
     def sheets() -> list[Sheet]:
-        table = [(row.label, *(cell(v, row.unit, d) if v is not None else "—" for v, d in zip(row.values, row.differences))) for row in rows]
+        table = [(named(ds, row.id) if row.id in ds.inputs else row.label, *(cell(v, row.unit, d) if v is not None else "—" for v, d in zip(row.values, row.differences)))
+                 for row in rows]
         caption = f"Differences in brackets are against {names[0]}."
-        return [sheet("Scenarios compared", ("", *names), table, right=tuple(names), caption=caption)]
+        return [sheet("Scenarios compared", ("Input or result", *names), table, right=tuple(names), caption=caption)]
 
     def json() -> dict[str, Any]:
         from nkru.render.computed import run_json

@@ -15,9 +15,6 @@ from nkru.errors import safe_text
 from nkru.model import ROLES, Dataset, Figure, Range, Source
 from nkru.render.jsontext import to_json
 
-STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
-
-
 # ---------------------------------------------------------------------------- numbers
 
 
@@ -118,6 +115,15 @@ def unit_words(unit: str) -> str:
     return f" {unit}"
 
 
+def named(ds: Dataset, name: str) -> str:
+    """An input or quantity in words: its label, or its name where the data gives none."""
+    spec = ds.inputs.get(name)
+    if spec is not None:
+        return spec.label or name
+    quantity = ds.quantities.get(name)
+    return quantity.label if quantity is not None else name
+
+
 def pretty(formula: str) -> str:
     """A formula as a reader writes it: count × (pay × period + bonus)."""
     from nkru.engine.expr import compile_expr, show
@@ -202,81 +208,12 @@ def describe_source(source: Source) -> str:
     return f"{source.label}{title}{cited}{url}{role}"
 
 
-def to_rich(sheets: list[Sheet]) -> Any:
-    """Sheets as Rich tables. Every cell is Text, so nothing a user wrote is read as markup
-    ("[citation needed]" stays) and Rich is spared parsing each cell for it."""
-    from rich.box import SIMPLE_HEAD
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    tables: list[Any] = []
-    for s in map(safe_sheet, sheets):
-        if s.prose:
-            tables += [Text(s.rows[0][0]), Text()]
-            continue
-        if s.listing:
-            table = Table(title=Text(s.title), title_justify="left", show_header=False, box=None, pad_edge=False)
-            table.add_column(justify="right", no_wrap=True)
-            table.add_column(overflow="fold")
-        else:
-            # Rules under the heading only: fewer lines, and rows that paste cleanly into a report.
-            table = Table(title=Text(s.title, style="bold"), title_justify="left", header_style="bold", box=SIMPLE_HEAD, show_edge=False)
-            for column in s.columns:
-                # fold, never cut: an id or a citation a reader must type or follow is kept whole
-                table.add_column(Text(column), justify="right" if column in s.right else "left", overflow="fold")
-        for row in s.rows:
-            table.add_row(*(Text(cell, style=_style(s, column, cell)) for column, cell in zip(s.columns, row)))
-        if s.caption:
-            table.caption, table.caption_justify = Text(s.caption), "left"
-        tables.append(table)
-    return Group(*tables)
-
-
-TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces at a line's end, before any colour codes
-
-
-def no_trailing_spaces(text: str) -> str:
-    """Text without the spaces Rich pads each line with: a pasted table carries none."""
-    return TRAILING.sub(r"\1", text)
-
-
-def terminal_text(renderable: Any) -> str:
-    """A renderable as the terminal would show it (its width and colours), without trailing spaces."""
-    from rich.console import Console
-
-    probe = Console(highlight=False)
-    buffer = io.StringIO()
-    console = Console(highlight=False, file=buffer, width=probe.width, color_system=probe.color_system,  # type: ignore[arg-type]
-                      force_terminal=probe.is_terminal, no_color=probe.no_color, legacy_windows=False)
-    console.print(renderable)
-    return no_trailing_spaces(buffer.getvalue())
-
-
 def safe_sheet(s: Sheet) -> Sheet:
     """The sheet with every title, heading, cell and caption passed through safe_text."""
     return s._replace(
         title=safe_text(s.title), columns=tuple(map(safe_text, s.columns)), rows=[tuple(map(safe_text, row)) for row in s.rows],
         right=frozenset(map(safe_text, s.right)), caption=None if s.caption is None else safe_text(s.caption),
     )
-
-
-def safe_renderable(renderable: Any) -> Any:
-    """A Rich Text or Tree (and the Trees and Texts in it) made safe in place, as safe_sheet does a sheet."""
-    from rich.text import Text
-    from rich.tree import Tree
-
-    if isinstance(renderable, Text):
-        renderable.plain = safe_text(renderable.plain)
-    elif isinstance(renderable, Tree):
-        safe_renderable(renderable.label)
-        for child in renderable.children:
-            safe_renderable(child)
-    return renderable
-
-
-def _style(s: Sheet, column: str, cell: str) -> str:
-    return STATUS_STYLE.get(cell.split("\n", 1)[0], "") if column == "Status" else ""
 
 
 def md_text(text: str) -> str:
@@ -368,4 +305,6 @@ def as_text(view: View, fmt_name: str) -> str:
 
 def as_rich(view: View) -> Any:
     """The view as a Rich renderable for the terminal."""
+    from nkru.render.terminal import safe_renderable, to_rich
+
     return safe_renderable(view.rich()) if view.rich else to_rich(view.sheets())

@@ -7,7 +7,7 @@ from typing import Any
 
 from nkru.model import Dataset
 from nkru.render.bands import placement_text
-from nkru.render.sheets import Sheet, View, fmt, fmt_figure, num, sheet
+from nkru.render.sheets import Sheet, View, fmt, fmt3, fmt_figure, named, num, sheet
 
 TORNADO_WIDTH = 20
 SPARK = "▁▂▃▄▅▆▇█"
@@ -24,8 +24,8 @@ def _probability_text(ds: Dataset, p: Any, label: str) -> str:
         return placement_text(p.placement, unlabelled=" (no label stated)")
     figure = ds.figures[p.figure]
     year = f" ({figure.as_of})" if figure.as_of else ""
-    basis = f", {figure.basis}" if figure.basis else ""
-    return f"{label} ≥ {fmt_figure(figure)}{year}{basis}"
+    basis = f" {figure.basis}" if figure.basis and figure.basis != "total" else ""
+    return f"{label} ≥ {figure.name}, {fmt_figure(figure)}{basis}{year}"
 
 
 def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
@@ -34,18 +34,18 @@ def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
     stats = ("p5", "p25", "p50", "p75", "p95", "mean")
     counts, low, high = simulated.histogram
     spark = sparkline(counts)
-    caption = f"{fmt(low, unit)} {spark} {fmt(high, unit)}   (0.5th to 99.5th percentile)"
-    title = f"Simulation of {simulated.result_id}: {s['samples']:,} samples, seed {simulated.simulation.seed}"
-    readings = ", ".join(f"{name} {reading}" for name, reading in simulated.readings.items())
+    caption = f"{fmt3(low, unit)} {spark} {fmt3(high, unit)}   (0.5th to 99.5th percentile)"
+    title = f"Simulation of {simulated.label}: {s['samples']:,} samples, seed {simulated.simulation.seed}"
+    readings = "; ".join(f"{named(ds, name)}: {reading}" for name, reading in simulated.readings.items())
     correlated = "; ".join(
-        f"{a}–{b} rank {target:+.2f} " + ("(not applied: one of them has one value in this run)" if math.isnan(real) else f"(realised {real:+.2f})")
+        f"{named(ds, a)} – {named(ds, b)} rank {target:+.2f} " + ("(not applied: one of them has one value in this run)" if math.isnan(real) else f"(realised {real:+.2f})")
         for a, b, target, real in simulated.simulation.correlations
     )
     caption += f"\nReadings: {readings}" + (f"\nCorrelations: {correlated}" if correlated else "")
-    distribution = sheet(title, stats, [tuple(fmt(s[k], unit) for k in stats)], right=stats, caption=caption)
+    distribution = sheet(title, stats, [tuple(fmt3(s[k], unit) for k in stats)], right=stats, caption=caption)
     sheets = [distribution]
     if simulated.probabilities:
-        rows = [(_probability_text(ds, p, simulated.label), f"{p.probability * 100:.1f}%") for p in simulated.probabilities]
+        rows = [(_probability_text(ds, p, simulated.label), fmt3(p.probability, "1")) for p in simulated.probabilities]
         sheets.append(sheet("Probabilities", ("Question", "Probability"), rows, right=("Probability",)))
     return sheets
 
@@ -105,8 +105,10 @@ def simulation_csv(ds: Dataset, simulated: Any, headline: Any) -> list[tuple[Any
 
 
 def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[Any], correlations: dict[str, float | None], samples: int, seed: int,
-                     input_units: dict[str, str]) -> View:
-    """The tornado of one-at-a-time swings with rank correlations, in every format."""
+                     input_units: dict[str, str], words: dict[str, str] | None = None) -> View:
+    """The tornado of one-at-a-time swings with rank correlations, in every format; `words`
+    names the result and the inputs in the tables (their ids otherwise)."""
+    words = words or {}
     widest = max((s.swing for s in swings), default=0) or 1
 
     def bar(s: Any) -> str:
@@ -117,16 +119,16 @@ def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[An
         for s in swings:
             corr = correlations.get(s.name)
             rows.append((
-                s.name, f"{fmt(s.low, input_units[s.name])} → {fmt(s.high, input_units[s.name])}",
-                fmt(s.at_low, unit), fmt(s.at_high, unit), fmt(s.swing, unit), bar(s), "—" if corr is None else f"{corr:+.2f}",
+                words.get(s.name, s.name), f"{fmt(s.low, input_units[s.name])} → {fmt(s.high, input_units[s.name])}",
+                fmt3(s.at_low, unit), fmt3(s.at_high, unit), fmt3(s.swing, unit), bar(s), "—" if corr is None else f"{corr:+.2f}",
             ))
         caption = (
             f"One input at a time from its low to its high, the others at their central values (the middle of a range that "
-            f"states none; there {result_id} = {fmt(baseline, unit)}); "
+            f"states none; there the result is {fmt3(baseline, unit)}); "
             f"rank correlation from {samples:,} samples, seed {seed}. Inputs without a range do not swing."
         )
         columns = ("Input", "Low → high", "Result at low", "Result at high", "Swing", "", "Rank corr.")
-        return [sheet(f"Sensitivity of {result_id}", columns, rows, right=("Result at low", "Result at high", "Swing", "Rank corr."), caption=caption)]
+        return [sheet(f"Sensitivity of {words.get(result_id, result_id)}", columns, rows, right=("Result at low", "Result at high", "Swing", "Rank corr."), caption=caption)]
 
     def json() -> dict[str, Any]:
         return {
@@ -148,21 +150,24 @@ def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[An
 # ---------------------------------------------------------------------------- solve
 
 
-def solve_view(solution: Any, result_unit: str, input_units: dict[str, str]) -> View:
-    """The solved input, what it holds the others at, and any limit it breaks."""
+def solve_view(solution: Any, result_unit: str, input_units: dict[str, str], words: dict[str, str] | None = None) -> View:
+    """The solved input, what it holds the others at, and any limit it breaks; `words` names
+    the quantity and the inputs in the table (their ids otherwise)."""
+    words = words or {}
     unit = input_units[solution.name]
-    held = ", ".join(f"{name} = {fmt(value, input_units.get(name, ''))}" for name, value in solution.held.items())
+    held = "; ".join(f"{words.get(name, name)}: {fmt(value, input_units.get(name, ''))}" for name, value in solution.held.items())
+    name, result = words.get(solution.name, solution.name), words.get(solution.result_id, solution.result_id)
 
     def answer() -> str:
         if solution.value is None:
-            return f"no value of {solution.name} makes {solution.result_id} = {fmt(solution.target, result_unit)}"
-        shown = fmt(solution.value, unit)
+            return f"no value of {name} makes {result} {fmt(solution.target, result_unit)}"
+        shown = fmt3(solution.value, unit)
         if unit.startswith("USD"):
-            return f"{solution.name} = {shown}" + (f" per {unit[4:]}" if unit.startswith("USD/") else "")
-        return f"{solution.name} = {shown} {unit}"
+            return f"{name}: {shown}" + (f" per {unit[4:]}" if unit.startswith("USD/") else "")
+        return f"{name}: {shown} {unit}"
 
     def sheets() -> list[Sheet]:
-        rows = [(f"{solution.result_id} = {fmt(solution.target, result_unit)}", answer(), held)]
+        rows = [(f"{result}: {fmt(solution.target, result_unit)}", answer(), held)]
         caption = f"Warning: {solution.outside}: no value within the input's limits reaches the target." if solution.outside else None
         return [sheet("Solve", ("Target", "Needs", "Holding"), rows, caption=caption)]
 
