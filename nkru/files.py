@@ -111,6 +111,15 @@ def write_output(path: Path, data: bytes, force: bool, reading: Collection[Path]
     return target
 
 
+def check_writable(path: Path, force: bool, reading: Collection[Path] = ()) -> None:
+    """WriteError if `path` is not a file write_output would write now: checked before a command
+    writes any of its files, so one that cannot be written leaves none written."""
+    try:
+        _target(path, force, reading)
+    except OSError as error:
+        raise WriteError(f"cannot be written: {error.strerror or error}") from None
+
+
 def _target(path: Path, force: bool, reading: Collection[Path]) -> Path:
     """The regular file to write for `path`: itself, or with `force` the file its symlink names."""
     try:
@@ -280,6 +289,8 @@ def copy_tree(source: Path, target: Path, force: bool) -> tuple[list[Path], list
     # All are written to a temporary folder inside `target` (which is writable if `target` is)
     # before any is moved into place; a failure removes what this copy created.
     files = {path.relative_to(source): path.read_bytes() for path in sorted(source.rglob("*.yaml"))}
+    if not os.path.lexists(target):
+        _check_folder(target.parent)  # the copy's own folder is made; a mistyped path above it is an error
     _check_tree(target, files)
     existing = {rel for rel in files if os.path.lexists(target / rel)}
     plan = {rel: _replaceable(target / rel) for rel in existing} if force else {}

@@ -126,7 +126,7 @@ def test_version():
 def test_every_command_has_help_with_an_example(command: str):
     result = run(command, "--help")
     assert result.exit_code == 0
-    assert "Example: nkru " in result.stdout
+    assert "  Example:\n    nkru " in result.stdout
 
 
 def test_commands_are_all_tested_for_help():

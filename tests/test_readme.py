@@ -91,3 +91,84 @@ def test_the_quick_start_is_two_commands():
     assert commands[0].endswith("nkru deal-value") and "pytest" in commands[1]
     assert "ruff check" in commands[1] and "mypy" in commands[1]
     assert all("compileall -q nkru" in c for c in commands), "an editable install gets no bytecode: compile it at install"
+
+
+# ---------------------------------------------------------------------------- what the README states
+
+
+def _prose(text: str) -> str:
+    """The README with its lines joined, so a phrase wrapped over two lines is found."""
+    return " ".join(text.split())
+
+
+def test_every_text_block_is_a_session_that_is_run():
+    text = README.read_text(encoding="utf-8")
+    blocks = [block for block in _sessions(text) if block["lang"] == "text"]
+    assert blocks and [block["body"].partition("\n")[0] for block in blocks if not block["body"].startswith("$ nkru ")] == []
+
+
+def test_the_json_contract_names_only_keys_the_json_has():
+    import json
+
+    text = README.read_text(encoding="utf-8")
+    (shown,) = [block["body"] for block in _sessions(text) if block["lang"] == "json"]
+    real = json.loads(CliRunner(env=WIDTH).invoke(app, ["deal-value", "--format", "json"]).stdout)
+
+    def keys(value: object) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        return {k for v in value for k in keys(v)} if isinstance(value, list) else set()
+
+    named = set(re.findall(r'"([a-z_]+)":', shown)) - set(real["assumptions"])
+    assert named - keys(real) == set()
+
+
+def _shipped_values() -> list[tuple[str, int, int]]:
+    """(file, values, deepest nesting) of each shipped YAML file, counted as the reader counts:
+    every scalar, key, list and mapping is a value; the top mapping is the first level."""
+    import yaml
+
+    from nkru.load import bundled_data_dir
+
+    out = []
+    for path in sorted(bundled_data_dir().rglob("*.yaml")):
+        values = depth = deepest = 0
+        for event in yaml.parse(path.read_text(encoding="utf-8")):
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                values += 1
+                if not isinstance(event, yaml.ScalarEvent):
+                    depth += 1
+                    deepest = max(deepest, depth)
+        out.append((path.name, values, deepest))
+    return out
+
+
+def test_the_counts_the_readme_states_are_the_shipped_datas():
+    from nkru.load import DATA_FILES, bundled_data_dir, load_dataset
+
+    text = _prose(README.read_text(encoding="utf-8"))
+    measured = _shipped_values()
+    assert f"the shipped files use at most {max(d for _, _, d in measured)})" in text
+    assert f"the largest shipped file has {max(v for _, v, _ in measured):,})" in text, f"the README's limits table: {measured}"
+    ds = load_dataset(None)
+    words = {2: "two", 3: "three", 4: "four", 5: "five"}
+    assert f"the {words[sum(s.kind == 'article' for s in ds.sources.values())]} audited articles" in text
+    scenarios = sorted(path.stem for path in (bundled_data_dir() / "scenarios").glob("*.yaml"))
+    listed = re.search(r"`nkru scenarios` lists them: (.*?)\. Apply", text)
+    assert listed and sorted(re.findall(r"`([a-z0-9-]+)`", listed[1])) == scenarios
+    assert [name for name in DATA_FILES if f"`data/{name}.yaml`" not in text] == []
+
+
+def test_the_layout_paragraph_matches_the_code():
+    text = _prose(README.read_text(encoding="utf-8"))
+    layout = text.split("Layout — ", 1)[1].split(" Dependencies:", 1)[0]
+    package = ROOT / "nkru"
+    packages = sorted(p.name for p in package.iterdir() if (p / "__init__.py").exists())
+    assert [name for name in packages if f"`{name}/`" not in layout and f"`nkru/{name}/`" not in layout] == []
+    modules = sorted(p.name for p in package.glob("*.py") if not p.name.startswith("__"))
+    assert [name for name in modules if f"`{name}`" not in layout] == []
+    named = set(re.findall(r"`([a-z_]+\.py)`", layout))
+    everywhere = {p.name for p in package.rglob("*.py")}
+    assert sorted(named - everywhere) == []

@@ -145,6 +145,13 @@ def test_markdown_writes_its_charts_beside_it(tmp_path: Path):
     assert (tmp_path / "r-1.svg").read_text(encoding="utf-8").startswith("<svg ")
 
 
+def test_a_refused_chart_file_leaves_nothing_written(tmp_path: Path):
+    (tmp_path / "r-3.svg").write_text("mine", encoding="utf-8")
+    result = run("report", "--output", str(tmp_path / "r.md"), "--simulate", "100")
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: --output {tmp_path / 'r-3.svg'}: ")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["r-3.svg"]
+
+
 def test_markdown_needs_a_file():
     result = run("report", "--format", "md")
     assert (result.exit_code, result.stderr) == (2, "Error: --format markdown writes its charts beside the document: give --output FILE.md\n")

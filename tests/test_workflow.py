@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import edit, run
+from .conftest import ROOT, edit, run
 
 
 def _json(*args: str) -> dict:
@@ -161,7 +161,8 @@ def test_every_format_of_every_command(command: str):
 
 def test_csv_of_results_has_the_documented_columns():
     rows = list(csv.DictReader(io.StringIO(run("deal-value", "--format", "csv").stdout)))
-    assert list(rows[0]) == ["id", "label", "value", "low", "high", "unit", "sources", "bounds", "dollars"]
+    assert list(rows[0]) == ["id", "label", "value", "low", "high", "unit", "sources", "bounds", "dollars", "kind"]
+    assert "CSV has a row per result: `id,label,value,low,high,unit,sources,bounds,dollars,kind`" in " ".join((ROOT / "README.md").read_text().split())
     assert (rows[0]["id"], rows[0]["value"], rows[0]["sources"]) == ("annual_value_usd", "286000000", "lowy;brief;bbc;nis;hankook-ilbo;inss-627")
 
 

@@ -54,10 +54,10 @@ def test_a_directory_is_refused(tmp_path: Path):
 
 @pytest.mark.parametrize("option", ["--output", "--svg", "--html", "--samples-out"])
 def test_a_missing_folder_is_an_error_not_created(tmp_path: Path, option: str):
-    path = tmp_path / "missing" / "out.csv"
-    result = run("deal-value", "--simulate", "50", option, str(path))
+    path = tmp_path / "missing" / {"--svg": "out.svg", "--html": "out.html"}.get(option, "out.csv")
+    result = run("deal-value", "--simulate", "50", "--output", str(tmp_path / "first.json"), option, str(path))
     assert _error(result) == (2, f"Error: {option} {path}: no such directory {path.parent}\n")
-    assert not path.parent.exists()
+    assert list(tmp_path.iterdir()) == []  # found before anything was written
 
 
 def test_a_file_as_folder_is_named(tmp_path: Path):
@@ -321,7 +321,7 @@ def test_init_into_a_read_only_directory_leaves_nothing(tmp_path: Path, monkeypa
 
 @pytest.mark.parametrize(("name", "after"), [("open", 5), ("link", 3)])
 def test_init_failing_midway_leaves_no_partial_copy(tmp_path: Path, monkeypatch, name: str, after: int):
-    target = tmp_path / "new" / "mywork"
+    target = tmp_path / "mywork"
     _failing(monkeypatch, name, tmp_path, errno.ENOSPC, after)
     assert _error(run("init", str(target))) == (2, f"Error: {target}: cannot be written: No space left on device\n")
     monkeypatch.undo()
@@ -346,3 +346,108 @@ def test_init_with_force_writes_through_a_symlink(tmp_path: Path):
     assert run("init", str(target), "--force").stdout.startswith(f"Wrote 11 files to {target}.")
     assert (target / "assumptions.yaml").is_symlink() and "troops" in elsewhere.read_text()
     assert not [p for p in target.rglob(".nkru*")]
+
+
+# ---------------------------------------------------------------------------- every option that writes
+
+
+WRITERS = {
+    "--output": ("deal-value", "--output", "out.txt"),
+    "--svg": ("deal-value", "--svg", "out.svg"),
+    "--html": ("deal-value", "--html", "out.html"),
+    "--samples-out": ("deal-value", "--simulate", "50", "--samples-out", "out.npy"),
+    "init": ("init", "out"),
+}
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077])
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_every_file_written_has_the_usual_mode(tmp_path: Path, monkeypatch, writer: str, mask: int):
+    monkeypatch.chdir(tmp_path)
+    old = os.umask(mask)
+    try:
+        assert run(*WRITERS[writer]).exit_code == 0
+    finally:
+        os.umask(old)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written and {stat.S_IMODE(p.stat().st_mode) for p in written} == {0o666 & ~mask}
+
+
+def test_init_refuses_a_missing_parent(tmp_path: Path):
+    target = tmp_path / "missing" / "mywork"
+    assert _error(run("init", str(target))) == (2, f"Error: {target}: no such directory {target.parent}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--svg", "x.png"), "--svg x.png: an SVG file must end in .svg"),
+    (("--svg", "-"), "--svg -: give a file ending in .svg; only --output writes to stdout"),
+    (("--html", "x.txt"), "--html x.txt: an HTML file must end in .html or .htm"),
+    (("--html", "-"), "--html -: give a file ending in .html or .htm; only --output writes to stdout"),
+    (("--simulate", "50", "--samples-out", "x.txt"), "--samples-out x.txt: a samples file must end in .csv or .npy"),
+    (("--simulate", "50", "--samples-out", "-"), "--samples-out -: give a file ending in .csv or .npy; only --output writes to stdout"),
+    (("--samples-out", "x.json"), "--samples-out x.json: a samples file must end in .csv or .npy"),
+])
+def test_a_file_option_refuses_the_wrong_kind_of_file_before_writing_anything(tmp_path: Path, monkeypatch, args: tuple[str, ...], message: str):
+    monkeypatch.chdir(tmp_path)
+    assert _error(run("deal-value", "--output", "first.json", *args)) == (2, f"Error: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_endings_are_read_in_any_case(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("deal-value", "--svg", "A.SVG", "--html", "a.HTM", "--simulate", "50", "--samples-out", "s.NPY").exit_code == 0
+    assert (tmp_path / "s.NPY").read_bytes().startswith(b"\x93NUMPY")
+
+
+OUTPUT_COMMANDS = [
+    ("deal-value",), ("casualties",), ("calc",), ("calc", "annual_value_usd"), ("compare", "baseline", "lowy"),
+    ("explain", "annual_value_usd"), ("sensitivity", "deal-value", "--simulate", "200"), ("solve", "annual_value_usd=5e8", "--for", "troops"),
+    ("figures",), ("sources",), ("scenarios",), ("check",),
+]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+@pytest.mark.parametrize("args", OUTPUT_COMMANDS, ids=" ".join)
+def test_output_dash_writes_to_stdout_what_the_command_prints(tmp_path: Path, monkeypatch, args: tuple[str, ...], fmt: str):
+    monkeypatch.chdir(tmp_path)
+    plain = run(*args, "--format", fmt)
+    dashed = run(*args, "--format", fmt, "--output", "-")
+    assert (dashed.exit_code, dashed.stderr) == (plain.exit_code, plain.stderr) == (0, "")
+    assert dashed.stdout == plain.stdout != ""
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_check_writes_to_a_file_exactly_what_it_prints(tmp_path: Path, fmt: str):
+    path = tmp_path / "check.out"
+    written = run("check", "--format", fmt, "--output", str(path))
+    assert (written.exit_code, written.stdout, written.stderr) == (0, "", f"wrote {path}\n")
+    assert path.read_text(encoding="utf-8") == run("check", "--format", fmt).stdout
+
+
+@pytest.mark.parametrize("suffix", ["svg", "html"])
+def test_svg_and_html_exports_print_without_the_web_or_a_window(tmp_path: Path, suffix: str):
+    import re
+
+    from nkru.load import load_dataset
+
+    path = tmp_path / f"table.{suffix}"
+    assert run("deal-value", f"--{suffix}", str(path)).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    cited = {s.url for s in load_dataset(None).sources.values() if s.url}  # the data's own links are content
+    links = set(re.findall(r"https?://[^\s\"'<>&]+", text)) - cited
+    assert links == ({"http://www.w3.org/2000/svg"} if suffix == "svg" else set())
+    assert not any(word in text for word in ("fonts.", "cdnjs", "@font-face", "<link", "<circle", "#ff5f57"))
+    assert "#ffffff" in text.lower() and "#000000" in text.lower()  # black on white
+    assert "Value of the months served" in text.replace("&#160;", " ")
+
+
+def test_an_output_that_exists_is_refused_before_the_samples_are_written(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out.json").write_text("mine")
+    result = run("deal-value", "--simulate", "50", "--samples-out", "s.csv", "--svg", "t.svg", "--output", "out.json")
+    assert _error(result) == (2, "Error: --output out.json: exists; add --force to replace it\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    assert run("deal-value", "--simulate", "50", "--samples-out", "s.csv", "--output", "out.json", "--force").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "s.csv"]

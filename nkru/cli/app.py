@@ -22,7 +22,7 @@ import typer
 from typer._click.core import Context as ClickContext
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption
 from typer._click.exceptions import UsageError as ClickUsageError
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from nkru import __version__
 from nkru.cli.options import BadValue
@@ -171,8 +171,28 @@ def _read_plainly(params: Sequence[Any]) -> None:
 # ---------------------------------------------------------------------------- the app and its commands
 
 
+class WordArgument(TyperArgument):
+    """An argument shown by its metavar alone, in words: `nkru calc [QUANTITY...]`, `ID` in the
+    arguments table. Typer would add a Python type (`<list[str]>`, `<str>`) and brace a required
+    one (`{ID}`), which reads as syntax to type."""
+
+    def display_type_rich(self, ctx: ClickContext) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw + ("..." if self.nargs != 1 and not self.display_name_raw.endswith("...") else "")
+        return name if self.required else f"[{name}]"
+
+
 class NkruCommand(TyperCommand):
-    """A command whose options are read without pydantic and whose usage errors take one line."""
+    """A command whose options are read without pydantic, whose usage errors take one line, and
+    whose arguments are shown in words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = WordArgument  # Typer builds its own; only how it is shown changes
 
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         _read_plainly(self.get_params(ctx))
@@ -207,8 +227,19 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings=dict(HELP),
     **PLAIN,
-    help="Recompute the economics of North Korea's troop deployment to Russia from sourced figures.",
-    epilog="Every number is computed from the YAML in data/, each figure with its source and a verbatim quote.",
+    help=(
+        "Recompute the economics of North Korea's troop deployment to Russia from sourced figures.\n\n"
+        "\b\nExamples:\n"
+        "  nkru deal-value                     what the deployment is worth\n"
+        "  nkru explain QUANTITY               where one number comes from\n"
+        "  nkru deal-value --set INPUT=VALUE   with one input changed, this run only\n"
+        "  nkru init mywork                    an editable copy of the data; edit it,\n"
+        "  nkru deal-value --data mywork       then compute from it"
+    ),
+    epilog=(
+        "Every number is computed from YAML data shipped with nkru, each figure with its source and a verbatim quote. "
+        "`nkru COMMAND -h` shows a command's options and an example."
+    ),
 )
 
 

@@ -35,8 +35,9 @@ from nkru.cli.options import (
     complete_targets,
     parse_samples,
 )
-from nkru.cli.run import apply, computing, emit, load_sourced, rerun, setup
+from nkru.cli.run import apply, computing, emit, emit_text, load_sourced, rerun, setup
 from nkru.errors import UsageError
+from nkru.render.record import files_read, recorded
 
 
 @command("deal-value")
@@ -56,7 +57,9 @@ def deal_value(
     With --dollars YEAR every US dollar amount is restated in dollars of YEAR, each from its
     own price year; --context adds clearly marked rows from outside the articles.
 
-    Example: nkru deal-value --scenario NAME --set INPUT=LOW..HIGH --format markdown
+    \b
+    Example:
+      nkru deal-value --scenario NAME --set INPUT=LOW..HIGH --format markdown
     """
     computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars, full=full)
 
@@ -74,7 +77,9 @@ def casualties(
     end of its range placed in a band the article states, or said to fall where it gives no
     label, and the article's own claim recomputed beside it.
 
-    Example: nkru casualties --set INPUT=VALUE --simulate 100000 --seed 7
+    \b
+    Example:
+      nkru casualties --set INPUT=VALUE --simulate 100000 --seed 7
     """
     computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars, full=full)
 
@@ -92,14 +97,17 @@ def calc(
     With no QUANTITY, list the quantities model.yaml declares, with their labels and units.
     With --simulate, the first quantity is simulated.
 
-    Example: nkru calc QUANTITY QUANTITY --set INPUT=VALUE --format json
+    \b
+    Example:
+      nkru calc QUANTITY QUANTITY --set INPUT=VALUE --format json
     """
     out = Out(format_, output, force, svg, html)
     if not quantities:
         from nkru import render
         from nkru.load import load_dataset
 
-        emit(render.quantities_view(load_dataset(data)), out)
+        ds = load_dataset(data)
+        emit(recorded(render.quantities_view(ds), "calc", ds, {"rerun": rerun("calc", data, [], [])}), out)
         return
     computing("calc", data, scenario, set_, out, Sim(simulate, seed, samples_out), False, dollars, quantities)
 
@@ -115,7 +123,10 @@ def compare(
 
     Each --set applies to every column, after its scenario.
 
-    Example: nkru compare baseline NAME NAME   (nkru scenarios lists the names)
+    \b
+    Example:
+      nkru compare baseline NAME NAME
+      (nkru scenarios lists the names)
     """
     from nkru import render
     from nkru.compare import compare as side_by_side
@@ -144,7 +155,9 @@ def explain(
     and each input traced to its figures, qualifiers, quotes and sources, to the analyst's
     note, or to the scenario or --set that overrode it.
 
-    Example: nkru explain QUANTITY --scenario NAME
+    \b
+    Example:
+      nkru explain QUANTITY --scenario NAME
     """
     from nkru import render
     from nkru.errors import suggest
@@ -175,13 +188,16 @@ def sensitivity(
     """Which input moves a quantity most: a tornado of one-at-a-time swings, low to high,
     and each input's rank correlation with the result over a simulation.
 
-    Example: nkru sensitivity QUANTITY --set INPUT=LOW..HIGH:lognormal90
+    \b
+    Example:
+      nkru sensitivity QUANTITY --set INPUT=LOW..HIGH:lognormal90
     """
     from nkru import compute, render
     from nkru import simulate as sim
     from nkru.engine import sensitivity as sens
 
-    ds, inputs, _ = setup(data, scenario, set_)
+    ds, inputs, run = setup(data, scenario, set_)
+    run["rerun"] = rerun("sensitivity", data, scenario or [], set_ or [], which, "--simulate", str(simulate), "--seed", str(seed))
     spec = ds.model.commands.get(which)
     qid = spec.headline if spec else which
     sens.check_quantity(ds, qid, "sensitivity")
@@ -190,7 +206,8 @@ def sensitivity(
     correlations = {name: sim.rank_correlation(values, drawn.result) if not isinstance(values, float) else None for name, values in drawn.inputs.items()}
     units = {name: item.unit for name, item in inputs.items()}
     words = {name: render.named(ds, name) for name in [qid, *units]}
-    emit(render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units, words), Out(format_, output, force, None, None))
+    view = render.sensitivity_view(qid, ds.quantities[qid].unit, baseline, swings, correlations, simulate, seed, units, words)
+    emit(recorded(view, "sensitivity", ds, run), Out(format_, output, force, None, None))
 
 
 @command("solve")
@@ -205,7 +222,9 @@ def solve(
     """The value of one input that makes a quantity hit a target, the others held at their
     stated values: what must one input be for the quantity to reach a price?
 
-    Example: nkru solve QUANTITY=500000000 --for INPUT
+    \b
+    Example:
+      nkru solve QUANTITY=500000000 --for INPUT
     """
     from nkru import render
     from nkru.engine.sensitivity import solve_for
@@ -213,7 +232,8 @@ def solve(
     from nkru.load.options import percent_hint
 
     result_id, target, percent = parse_target(goal)
-    ds, inputs, _ = setup(data, scenario, set_)
+    ds, inputs, run = setup(data, scenario, set_)
+    run["rerun"] = rerun("solve", data, scenario or [], set_ or [], goal, "--for", for_)
     if percent and result_id in ds.quantities and ds.units[result_id].dims:
         raise UsageError(f"{goal}: a percentage is a fraction, and {result_id} is in {ds.quantities[result_id].unit}; give the target in that unit")
     hint = None if percent or result_id not in ds.quantities else percent_hint(target, ds.quantities[result_id].unit)
@@ -222,13 +242,14 @@ def solve(
     solution = solve_for(ds, result_id, target, for_, inputs)
     units = {name: item.unit for name, item in inputs.items()}
     words = {name: render.named(ds, name) for name in [result_id, *units]}
-    emit(render.solve_view(solution, ds.quantities[result_id].unit, units, words), Out(format_, output, force, None, None))
+    view = render.solve_view(solution, ds.quantities[result_id].unit, units, words)
+    emit(recorded(view, "solve", ds, run), Out(format_, output, force, None, None))
 
 
 @command("figures")
 def figures(
-    source: Annotated[str | None, typer.Option("--source", help="Only figures quoted from, or citing, this source id.")] = None,
-    quantity: Annotated[str | None, typer.Option("--quantity", help="Only figures of this quantity (the figures' quantity: key).")] = None,
+    source: Annotated[str | None, typer.Option("--source", metavar="SOURCE", help="Only figures quoted from, or citing, this source id.")] = None,
+    quantity: Annotated[str | None, typer.Option("--quantity", metavar="QUANTITY", help="Only figures of this quantity (the figures' quantity: key).")] = None,
     context: Annotated[bool, typer.Option("--context", help="Include the figures from outside the audited articles.")] = False,
     disagreements: Annotated[bool, typer.Option(
         "--disagreements", help="Only where sources state different figures for one quantity, or one number means different things.")] = False,
@@ -237,7 +258,9 @@ def figures(
 ) -> None:
     """Every figure the articles state, with its qualifier, basis and source.
 
-    Example: nkru figures --disagreements
+    \b
+    Example:
+      nkru figures --disagreements
     """
     from nkru import render
     from nkru.figureset import figure_report, select
@@ -245,7 +268,10 @@ def figures(
 
     ds = load_dataset(data)
     chosen = select(ds, source, quantity, context)
-    emit(render.figures_view(ds, figure_report(ds, chosen), disagreements), Out(format_, output, force, svg, html))
+    flags = [*(["--source", source] if source else []), *(["--quantity", quantity] if quantity else []),
+             *(["--context"] if context else []), *(["--disagreements"] if disagreements else [])]
+    view = recorded(render.figures_view(ds, figure_report(ds, chosen), disagreements), "figures", ds, {"rerun": rerun("figures", data, [], [], *flags)})
+    emit(view, Out(format_, output, force, svg, html))
 
 
 @command("sources")
@@ -255,33 +281,38 @@ def sources(
 ) -> None:
     """The documents nkru's figures come from, and who cites whom.
 
-    Example: nkru sources --format json
+    \b
+    Example:
+      nkru sources --format json
     """
     from nkru import render
     from nkru.load import load_dataset
 
-    emit(render.sources_view(load_dataset(data)), Out(format_, output, force, svg, html))
+    ds = load_dataset(data)
+    emit(recorded(render.sources_view(ds), "sources", ds, {"rerun": rerun("sources", data, [], [])}), Out(format_, output, force, svg, html))
 
 
 @command("scenarios")
 def scenarios(data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False) -> None:
     """The scenarios you can apply with --scenario, and what each sets.
 
-    Example: nkru scenarios --data mywork
+    \b
+    Example:
+      nkru scenarios --data mywork
     """
     from nkru import render
     from nkru.load import load_dataset, load_scenario, scenario_files
 
     ds = load_dataset(data)
     found = [load_scenario(path, ds) for path in scenario_files(data).values()]
-    emit(render.scenarios_view(found), Out(format_, output, force, None, None))
+    emit(recorded(render.scenarios_view(found), "scenarios", ds, {"rerun": rerun("scenarios", data, [], [])}), Out(format_, output, force, None, None))
 
 
 @command("check")
 def check(
     data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
     texts: Annotated[Path | None, typer.Option(
-        "--texts", metavar="DIR", help="Also verify every quote is verbatim in its source's text: DIR/<seed> or DIR/<source id>.txt.")] = None,
+        "--texts", metavar="DIR", help="Also verify every quote is verbatim in its source's text: the file in DIR its seed: names, or SOURCE_ID.txt.")] = None,
 ) -> None:
     """Validate the data and reconcile every claim; exit 1 on any finding (for CI).
 
@@ -291,7 +322,9 @@ def check(
     every claim marked `reproduces` still does, and every scenario. Claims known not to
     reproduce are listed, not failed.
 
-    Example: nkru check --data mywork
+    \b
+    Example:
+      nkru check --data mywork
     """
     from nkru import render
     from nkru.audit import check_data
@@ -300,10 +333,11 @@ def check(
     rows = render.check_rows(report, problems, ds)
     findings = sum(kind == "finding" for kind, _ in rows)
     summary = render.check_summary(report, findings)
-    if format_ is Format.table and not output:
-        sys.stdout.write(render.check_lines(rows, summary))
+    if format_ is Format.table:  # the same lines on stdout and in a file
+        emit_text(render.check_lines(rows, summary), Out(format_, output, force, None, None))
     else:
-        emit(render.check_view(rows, summary), Out(format_, output, force, None, None))
+        run = {"rerun": rerun("check", data, [], [], *(["--texts", str(texts)] if texts else []))}
+        emit(recorded(render.check_view(rows, summary), "check", ds or files_read(data), run), Out(format_, output, force, None, None))
     if findings:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -317,7 +351,9 @@ def init(
 
     Files DIR already has are kept unless --force.
 
-    Example: nkru init mywork && nkru deal-value --data mywork
+    \b
+    Example:
+      nkru init mywork && nkru deal-value --data mywork
     """
     from nkru.files import WriteError, copy_tree
     from nkru.load import bundled_data_dir

@@ -204,7 +204,9 @@ ScenarioOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", parser=parse_format, help="table for people; json, csv or markdown (md) for scripts and reports."),
+    Format, typer.Option(
+        "--format", "-f", metavar="table|json|csv|markdown", parser=parse_format, help="table for people; json, csv or markdown (md) for scripts and reports.",
+    ),
 ]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the chosen format to FILE (atomically) instead of stdout.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Let the files this command writes replace existing ones.")]

@@ -21,7 +21,7 @@ from nkru.cli.options import (
     Sim,
     parse_samples,
 )
-from nkru.cli.run import computed_for, rerun, run_words, setup, write
+from nkru.cli.run import check_target, computed_for, rerun, run_words, setup, write
 from nkru.errors import UsageError
 
 REPORT_SAMPLES = 20_000
@@ -54,7 +54,8 @@ def report(
         "--output", "-o", metavar="FILE", help="Write the report to FILE (- or none: stdout); Markdown puts its charts beside it (r.md: r-1.svg, r-2.svg …).")] = None,
     force: ForceOption = False,
     format_: Annotated[ReportFormat | None, typer.Option(
-        "--format", "-f", parser=parse_report_format, help="html (one self-contained page) or markdown (md); default: from --output's suffix, else html.")] = None,
+        "--format", "-f", metavar="html|markdown", parser=parse_report_format,
+        help="html (one self-contained page) or markdown (md); default: from --output's suffix, else html.")] = None,
 ) -> None:
     """One document an editor can read and print: the answer first, every command's tables,
     the claims audit, the bands, charts, one bibliography, and how to reproduce it.
@@ -62,7 +63,9 @@ def report(
     The HTML page is self-contained: styles and SVG charts inline, system fonts, no request
     to any network. Markdown writes the .md and its charts as SVG files beside it.
 
-    Example: nkru report --scenario NAME --output report.html
+    \b
+    Example:
+      nkru report --scenario NAME --output report.html
     """
     write_report(data, scenario or [], set_ or [], Sim(simulate, seed, None), dollars, output, force, format_)
 
@@ -78,6 +81,7 @@ def write_report(data: Path | None, scenarios: list[str], sets: list[str], sim: 
     markdown = format_ is ReportFormat.markdown or format_ is None and output is not None and output.suffix.lower() in (".md", ".markdown")
     if markdown and output is None:
         raise UsageError("--format markdown writes its charts beside the document: give --output FILE.md")
+    check_target("--output", output, force)
     ds, inputs, run = setup(data, scenarios, sets)
     run["rerun"] = rerun("report", data, scenarios, sets, *run_words(sim, dollars))
     parts = [part(ds, computed_for(ds, name, inputs, sim, dollars=dollars), inputs) for name in ds.model.commands]
@@ -85,6 +89,8 @@ def write_report(data: Path | None, scenarios: list[str], sets: list[str], sim: 
     if markdown:
         assert output is not None
         names = [f"{output.stem}-{n}.svg" for n in range(1, len(doc.charts) + 1)]
+        for name in names:  # all refused before any is written: no chart left behind by a refused document
+            check_target("--output", output.with_name(name), force)
         for chart, name in zip(doc.charts, names):
             write(output.with_name(name), (chart.svg + "\n").encode(), force, "--output")
         write(output, report.to_markdown_report(doc, names).encode(), force, "--output")

@@ -65,6 +65,7 @@ def emit(view: Any, out: Out, reading: Collection[Path] | None = None) -> None:
 
     from nkru import render
 
+    check_targets(out)
     if out.output == Path("-"):
         out = out._replace(output=None)  # `--output -` is stdout
     table_to_file = out.format is Format.table and out.output
@@ -74,10 +75,12 @@ def emit(view: Any, out: Out, reading: Collection[Path] | None = None) -> None:
         buffer = StringIO()  # one rendering at a fixed width serves the file and the exports
         recorder = Console(record=True, width=120, file=buffer, highlight=False)
         recorder.print(render.as_rich(view))
+        from nkru.render import exports
+
         if out.svg:
-            write(out.svg, recorder.export_svg(title="nkru", clear=False).encode(), out.force, "--svg", reading)
+            write(out.svg, exports.svg(recorder).encode(), out.force, "--svg", reading)
         if out.html:
-            write(out.html, recorder.export_html(clear=False).encode(), out.force, "--html", reading)
+            write(out.html, exports.html(recorder).encode(), out.force, "--html", reading)
     if out.format is not Format.table:
         text = render.as_text(view, out.format.value)
     elif table_to_file:
@@ -85,10 +88,45 @@ def emit(view: Any, out: Out, reading: Collection[Path] | None = None) -> None:
     else:
         sys.stdout.write(render.terminal_text(render.as_rich(view)))
         return
-    if out.output:
+    emit_text(text, out, reading)
+
+
+def emit_text(text: str, out: Out, reading: Collection[Path] | None = None) -> None:
+    """Write text as it is to --output, or to stdout (also for `--output -`)."""
+    if out.output and out.output != Path("-"):
         write(out.output, text.encode("utf-8"), out.force, "--output", reading)
     else:
         sys.stdout.write(text)
+
+
+# What each file option writes, and the endings that say so: a page saved as x.png would open as nothing.
+KINDS = {"--svg": ("an SVG file", (".svg",)), "--html": ("an HTML file", (".html", ".htm")), "--samples-out": ("a samples file", (".csv", ".npy"))}
+
+
+def check_target(option: str, path: Path | None, force: bool) -> None:
+    """A usage error if `path`, given to `option`, does not end as its kind of file must (stdout
+    is only for --output), or could not be written (a missing folder, an existing file without
+    --force, a file the command reads): found before any file is written."""
+    from nkru.files import WriteError, check_writable
+
+    if path is None or (option == "--output" and path == Path("-")):
+        return
+    if option in KINDS:
+        kind, endings = KINDS[option]
+        if str(path) == "-":
+            raise UsageError(f"{option} -: give a file ending in {' or '.join(endings)}; only --output writes to stdout")
+        if path.suffix.lower() not in endings:
+            raise UsageError(f"{option} {shown(str(path))}: {kind} must end in {' or '.join(endings)}")
+    try:
+        check_writable(path, force, files_read())
+    except WriteError as error:
+        raise UsageError(f"{option} {shown(str(path))}: {error.reason}") from None
+
+
+def check_targets(out: Out, samples_out: Path | None = None) -> None:
+    """Check every file option before anything is computed or written."""
+    for option, path in (("--svg", out.svg), ("--html", out.html), ("--samples-out", samples_out), ("--output", out.output)):
+        check_target(option, path, out.force)
 
 
 def rerun(command_name: str, data: Path | None, scenarios: list[str], sets: list[str], *args: str) -> str:
@@ -134,6 +172,7 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
     shows in the tables everything the JSON holds."""
     from nkru import render
 
+    check_targets(out, sim.samples_out)
     if sim.samples_out and sim.samples is None:
         raise UsageError("--samples-out needs --simulate N")
     ds, inputs, run = setup(data, scenarios, sets)
@@ -142,7 +181,7 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
     if sim.samples_out:
         from nkru.render.uncertainty import samples_bytes
 
-        data_bytes = samples_bytes(computed.simulated.simulation, sim.samples_out.suffix)
+        data_bytes = samples_bytes(computed.simulated.simulation, sim.samples_out.suffix.lower())
         write(sim.samples_out, data_bytes, out.force, "--samples-out")
     emit(render.computed_view(ds, computed, run, full), out)
 

@@ -29,6 +29,7 @@ from nkru.render.sheets import (
     sheet,
     signed,
 )
+from nkru.render.uncertainty import computed_csv
 
 
 def provenance(result: Row, refs: SourceRefs) -> str:
@@ -317,13 +318,15 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
     return obj
 
 
-RESULT_COLUMNS = ("id", "label", "value", "low", "high", "unit", "sources", "bounds", "dollars")
+RESULT_COLUMNS = ("id", "label", "value", "low", "high", "unit", "sources", "bounds", "dollars", "kind")
 
 
 def results_csv(results: list[Row]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     """The result rows as CSV: id, label, value, low, high, unit, sources, whether the bounds
-    are exact, and with --dollars the year the money is in (or "nominal")."""
-    rows = [(r.id, r.label, *range_json(r.range).values(), r.unit, ";".join(r.sources), "exact" if r.exact else "enclosure", r.dollars)
+    are exact, with --dollars the year the money is in (or "nominal"), and whether the row is
+    a result or --context's."""
+    rows = [(r.id, r.label, *range_json(r.range).values(), r.unit, ";".join(r.sources), "exact" if r.exact else "enclosure", r.dollars,
+             "context" if r.context else "result")
             for r in results]
     return RESULT_COLUMNS, rows
 
@@ -333,5 +336,5 @@ def computed_view(ds: Dataset, computed: Computed, run: dict[str, Any], full: bo
     return View(
         json=lambda: computed_json(ds, computed, run),
         sheets=lambda: computed_sheets(ds, computed, full),
-        csv=lambda: results_csv(computed.results),
+        csv=lambda: computed_csv(ds, computed),
     )

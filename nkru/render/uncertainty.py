@@ -66,6 +66,41 @@ def simulation_json(simulated: Any) -> dict[str, Any]:
     }
 
 
+STATISTICS = {"p5": "5th percentile", "p25": "25th percentile", "p50": "Median", "p75": "75th percentile", "p95": "95th percentile", "mean": "Mean"}
+
+
+def computed_csv(ds: Dataset, computed: Any) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """A computing command's CSV: its results, --context's rows, and --simulate's percentiles
+    and probabilities, each a row with its own id and its kind in the last column."""
+    from nkru.render.computed import results_csv
+
+    header, rows = results_csv([*computed.results, *(computed.context or [])])
+    if computed.simulated is not None:
+        rows += simulation_csv(ds, computed.simulated, {r.id: r for r in computed.results}.get(computed.simulated.result_id))
+    return header, rows
+
+
+def simulation_csv(ds: Dataset, simulated: Any, headline: Any) -> list[tuple[Any, ...]]:
+    """The simulation as CSV rows: `<result>.p5` … `<result>.mean`, then each probability under
+    the id the JSON gives it; the percentiles carry the headline's sources, a probability also
+    its figure's."""
+    sources = list(headline.sources) if headline is not None else []
+    dollars = headline.dollars if headline is not None else None
+    run = f"{simulated.summary['samples']:,} samples, seed {simulated.simulation.seed}"
+    rows: list[tuple[Any, ...]] = []
+    for key, words in STATISTICS.items():
+        value = num(simulated.summary[key])
+        rows.append((f"{simulated.result_id}.{key}", f"{words} of {simulated.result_id} ({run})", value, value, value,
+                     simulated.unit, ";".join(sources), "", dollars, "simulation"))
+    for p in simulated.probabilities:
+        cited = sources + [ds.figures[p.figure].source] if p.figure else sources
+        question = _probability_text(ds, p, simulated.label)
+        question = f"{simulated.label}: {question}" if p.placement is not None else question
+        rows.append((p.id, f"P({question}) ({run})", p.probability, p.probability, p.probability,
+                     "1", ";".join(dict.fromkeys(cited)), "", None, "probability"))
+    return rows
+
+
 # ---------------------------------------------------------------------------- sensitivity
 
 
