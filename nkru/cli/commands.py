@@ -49,10 +49,11 @@ def deal_value(
 ) -> None:
     """What the deployment is worth, against the prices it is compared with and the whole deal.
 
-    Computes what model.yaml declares for deal-value: its headline quantity on each stated
-    count, its other results and comparisons, each carried as a range with its sources, and
-    the articles' own claims recomputed beside them. `nkru calc` lists the quantities and
-    their formulas; `nkru explain ID` traces one.
+    Opens with the answer in a sentence, then computes what model.yaml declares for
+    deal-value: its headline quantity on each stated count, its other results and
+    comparisons, each carried as a range with its sources, and how many of the articles'
+    claims reproduce; --full adds the claims audit and every comparison column. `nkru calc`
+    lists the quantities and their formulas; `nkru explain ID` traces one.
 
     With --dollars YEAR every US dollar amount is restated in dollars of YEAR, each from its
     own price year; --context adds clearly marked rows from outside the articles.
@@ -73,9 +74,10 @@ def casualties(
 ) -> None:
     """The casualty rate against the thresholds the article states.
 
-    Computes what model.yaml declares for casualties: its headline on each stated count, each
-    end of its range placed in a band the article states, or said to fall where it gives no
-    label, and the article's own claim recomputed beside it.
+    Opens with the answer in a sentence, then computes what model.yaml declares for
+    casualties: its headline on each stated count, each end of its range placed in a band the
+    article states, or said to fall where it gives no label; --full adds the article's own
+    claim recomputed.
 
     \b
     Example:
