@@ -343,3 +343,14 @@ def test_solve_gives_zero_where_zero_is_the_answer() -> None:
 )
 def test_show_writes_formulas_for_people(text: str, shown: str) -> None:
     assert show(compile_expr(text)) == shown
+
+
+def test_a_number_running_into_a_word_is_an_error_not_a_python_warning():
+    """Python only warns about "2and"; nkru refuses it in its own words and prints nothing else."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExprError, match=r"^syntax: '2and' is not a number \(is an operator missing\?\)$"):
+            compile_expr("troops * 2and 3")
+    assert not [w for w in caught if issubclass(w.category, SyntaxWarning)]

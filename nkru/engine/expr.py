@@ -16,6 +16,7 @@ import math
 import operator
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -88,8 +89,11 @@ def compile_expr(text: str) -> Compiled:
         raise ExprError(f"formula is longer than {MAX_CHARS} characters", MAX_CHARS)
     _check_characters(text)
     try:
-        # eval mode refuses leading indentation; _line_starts adds the stripped offset back
-        body = ast.parse(text.lstrip(), mode="eval").body
+        # eval mode refuses leading indentation; _line_starts adds the stripped offset back. A
+        # warning ("1if": a number running into a word) is a syntax error here, not a line on stderr.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SyntaxWarning)
+            body = ast.parse(text.lstrip(), mode="eval").body
     except SyntaxError as error:
         raise _syntax_error(text, error) from None
     except (RecursionError, MemoryError):

@@ -16,13 +16,16 @@ PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
 
 def answer_text(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool | None = False) -> str:
-    """The command's answer in words: its declared sentence, then the claims' verdict. `refs`
+    """The command's answer in words: its declared sentence (for calc, one per quantity), then
+    the claims' verdict. `refs`
     numbers the sources as every table of the output does; `full` says whether the claims
     table follows (None: say nothing of where to read them, as in JSON)."""
     spec = ds.model.commands.get(computed.command)  # type: ignore[call-overload]
     parts = []
     if spec is not None and spec.answer:
         parts.append(" ".join(PLACEHOLDER.sub(lambda m: _filled(ds, computed, refs, m.group(1)), spec.answer).split()))
+    elif spec is None:  # calc: each quantity asked for, in a sentence of its own
+        parts += [f"{r.label} is {_filled(ds, computed, refs, r.id)}." for r in computed.results]
     if computed.claims:
         parts.append(claims_sentence(computed.claims, full))
     return " ".join(parts)
