@@ -99,7 +99,7 @@ def test_a_column_keeps_its_significant_figures():
     assert all(cell in table for cell in ("57.2%", "45.8%", "22.0%")) and "45.76%" not in table
 
 
-def test_markdown_and_the_terminal_give_the_same_numbers():
+def test_markdown_cites_and_lists_sources_by_their_numbers():
     markdown = run("deal-value", "--format", "markdown").stdout
     assert "\n1. Lowy Institute" in markdown and "\n3. Brief on Russia-DPRK alignment" in markdown
     assert "[1][3][4][5][6][7]" in markdown
@@ -128,7 +128,7 @@ def test_an_answer_may_name_only_what_the_command_computes(tmp_path: Path):
     assert any("give the figure a label: measure ratio_to of comparison s400 names it in words" in p.message for p in caught.value.problems)
 
 
-words = st.text(alphabet="abcdefghij_-0123456789$%", min_size=1, max_size=12)
+words = st.text(alphabet="abcdefghij_-0123456789$%中文é", min_size=1, max_size=12)  # 中 and 文 take two cells
 cells = st.lists(words, min_size=1, max_size=8).map(" ".join)
 
 
@@ -138,19 +138,20 @@ cells = st.lists(words, min_size=1, max_size=8).map(" ".join)
        st.integers(40, 120))
 def test_a_table_wraps_at_spaces_and_never_cuts_a_word(shape, width):
     """Any table, at any width its words fit in: no line is wider, and every word is whole."""
+    from rich.cells import cell_len
     from rich.console import Console
 
     from nkru.render.sheets import sheet
     from nkru.render.terminal import to_rich
 
     columns, rows = shape
-    longest = [max(len(w) for cell in (c, *(r[i] for r in rows)) for w in cell.split()) for i, c in enumerate(columns)]
+    longest = [max(cell_len(w) for cell in (c, *(r[i] for r in rows)) for w in cell.split()) for i, c in enumerate(columns)]
     assume(sum(longest) + 3 * len(columns) - 1 <= width)
     table = sheet("T", tuple(columns), rows)
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(to_rich([table]))
     lines = console.export_text().splitlines()
-    assert max(map(len, lines)) <= width
+    assert max(map(cell_len, lines)) <= width
     shown = set(" ".join(lines).split())
     assert all(word in shown for row in rows for cell in row for word in cell.split())
 
@@ -166,3 +167,20 @@ def test_a_detail_flag_is_true_or_false(tmp_path: Path):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"Error: {model}:")
     assert result.stderr.splitlines()[0].endswith(": comparisons.s400.measures.shortfall_to.detail: expected true or false, found 'yes'")
+
+
+def test_computed_numbers_never_run_to_hundreds_of_digits_or_read_1000m():
+    assert fmt3(1e-300, "1") == "1.00e-298%" and fmt3(5e-324, "soldiers") == "4.94e-324"
+    assert fmt3(999.6e6, "USD") == "$1.00B" and fmt3(999_500, "USD") == "$1.00M"
+
+
+def test_a_label_is_never_blank(tmp_path: Path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent.parent / "data", data)
+    figures = data / "figures.yaml"
+    figures.write_text(figures.read_text().replace("    label: China's S-400 price\n", '    label: " "\n'))
+    result = run("deal-value", "--data", str(data))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(": figures[s400_price_china].label: a label must not be blank: write what a reader should see\n")

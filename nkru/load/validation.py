@@ -8,7 +8,7 @@ from typing import Any
 
 from nkru.errors import Problem, dotted
 from nkru.load.reader import MAX_PROBLEMS, Path_, Read
-from nkru.model.schema import DATE_PATTERN, ID_PATTERN, NAME_PATTERN, URL_PATTERN
+from nkru.model.schema import DATE_PATTERN, ID_PATTERN, LABEL_PATTERN, NAME_PATTERN, URL_PATTERN
 from nkru.numbers import text_for_number
 
 
@@ -87,6 +87,7 @@ _PATTERN_HELP = {
     ID_PATTERN: "an id is lowercase letters, digits, '-' and '_', starting with a letter or digit",
     DATE_PATTERN: "write a date as quoted text: \"YYYY-MM-DD\", \"YYYY-MM\", \"YYYY\" or \"unstated\"",
     URL_PATTERN: "a URL starts with http:// or https:// and has no spaces",
+    LABEL_PATTERN: "a label must not be blank: write what a reader should see",
     NAME_PATTERN: "a name formulas use is lowercase letters, digits and '_', starting with a letter (cost_2025)",
 }
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nkru.model.schema import FORBID, AnyNumber, Flag, Id, Name, Text, UnitText
+from nkru.model.schema import FORBID, AnyNumber, Flag, Id, Label, Name, Text, UnitText
 
 
 @dataclass(eq=False, repr=False)
 class QuantitySpec:
     __pydantic_config__ = FORBID
-    label: Text
+    label: Label
     formula: Text
     unit: UnitText
     note: Text | None = None
@@ -23,7 +23,7 @@ class QuantitySpec:
 class Band:
     __pydantic_config__ = FORBID
     figure: Id
-    label: Text
+    label: Label
 
 
 @dataclass(eq=False, repr=False)
@@ -42,7 +42,7 @@ class Bands:
 class Measure:
     __pydantic_config__ = FORBID
     column: Text
-    label: Text
+    label: Label
     formula: Text
     unit: UnitText
     detail: Flag = False  # a column shown only with --full (always in JSON, CSV and the report)
@@ -52,7 +52,7 @@ class Measure:
 class ContextRow:
     __pydantic_config__ = FORBID
     id: Name
-    label: Text
+    label: Label
     formula: Text
     unit: UnitText
     compares_with: Id | None = None
@@ -78,7 +78,7 @@ class Variants:
     __pydantic_config__ = FORBID
     input: Name
     figures: list[Id]
-    label: Text
+    label: Label
     labels: dict[Id, Text] = field(default_factory=dict)  # a figure's own label, where the template would mislead
 
 

@@ -56,6 +56,8 @@ class Strict:
 
 Flag = Annotated[bool, Strict("flag")]  # true or false, never "yes" or 1
 Text = Annotated[str, Strict("text", min_length=1, max_length=4000)]
+LABEL_PATTERN = r"\S"  # a label is what a reader sees: at least one character that is not a space
+Label = Annotated[str, Strict("text", min_length=1, max_length=4000, pattern=LABEL_PATTERN)]
 Id = Annotated[str, Strict("text", pattern=ID_PATTERN, max_length=80)]
 Name = Annotated[str, Strict("text", pattern=NAME_PATTERN, max_length=80)]
 DateText = Annotated[str, Strict("text", pattern=DATE_PATTERN)]
@@ -77,7 +79,7 @@ class Source:
     __pydantic_config__ = FORBID
     id: Id
     kind: Literal["article", "cited", "later", "context", "brief", "analyst"]
-    label: Text
+    label: Label
     title: Text
     publisher: Text
     author: Text
@@ -105,7 +107,7 @@ class Figure:
     as_of: DateText | None = None
     cites: list[Id] = field(default_factory=list)
     builds_on: list[Id] = field(default_factory=list)
-    label: Text | None = None  # what a reader calls it where a table names it: China's S-400 price
+    label: Label | None = None  # what a reader calls it where a table names it: China's S-400 price
     note: Text | None = None
 
     def __post_init__(self) -> None:
@@ -151,7 +153,7 @@ class InputSpec:
     low: AnyNumber | None = None
     high: AnyNumber | None = None
     unit: UnitText
-    label: Text | None = None  # what a reader sees for it; the name where none is given
+    label: Label | None = None  # what a reader sees for it; the name where none is given
     figures: list[Id] = field(default_factory=list)
     from_: Text | None = None  # written `from:` in YAML
     note: Text | None = None
@@ -229,7 +231,7 @@ class ClaimInput:
     per: Id | None = None  # an exchange-rate figure the figure is divided by
     value: NonNegative | None = None
     unit: UnitText | None = None
-    label: Text | None = None  # what a reader calls it where a hint names it
+    label: Label | None = None  # what a reader calls it where a hint names it
     note: Text | None = None
 
     def __post_init__(self) -> None:

@@ -68,10 +68,17 @@ def _digits(x: float, decimals: int, sig: int | None) -> str:
     if x == 0:
         return "0"
     rounded = float(f"{x:.{sig - 1}e}")  # rounding first: 9.996 is 10.0, not 10.00
+    if rounded < TINY:
+        return f"{rounded:.{sig - 1}e}"
     return f"{rounded:,.{max(sig - 1 - math.floor(math.log10(rounded)), 0)}f}"
 
 
+TINY = 1e-4  # below this a computed number takes an exponent (1.00e-298), not hundreds of zeros
+
+
 def _unsigned(x: float, unit: str, sig: int | None = None) -> str:
+    if sig is not None:
+        x = float(f"{x:.{sig - 1}e}")  # rounded before M or B is chosen: $999.6M is $1.00B, not $1,000M
     if unit.startswith("USD"):
         if x >= 1e9:
             return f"${_digits(x / 1e9, 3, sig)}B"

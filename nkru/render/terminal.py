@@ -11,7 +11,7 @@ from nkru.errors import safe_text
 from nkru.render.sheets import Sheet, safe_sheet
 
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
-WHOLE_WORD = 30  # the longest word a column keeps whole while the table fits; only a longer one (a URL) folds
+WHOLE_WORD = 40  # the longest word a column keeps whole while the table fits; only a longer one (a URL) folds
 NARROWEST = 6  # no column is squeezed below this to make a table fit
 TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces at a line's end, before any colour codes
 
@@ -54,9 +54,11 @@ def widths(s: Sheet, room: int) -> list[int]:
     widest column gives up room first, none below its longest word (at most WHOLE_WORD), so
     numbers and citations stay on one line and long text wraps. (Rich's own collapse ignores a
     column's minimum and cuts words, so nkru decides.)"""
+    from rich.cells import cell_len  # screen cells, not characters: 中 takes two
+
     columns = [(column, *(row[i] for row in s.rows)) for i, column in enumerate(s.columns)]
-    out = [max(len(line) for cell in cells for line in cell.split("\n")) for cells in columns]
-    least = fit([min(WHOLE_WORD, max((len(w) for cell in cells for w in cell.split()), default=1)) for cells in columns], room)
+    out = [max(cell_len(line) for cell in cells for line in cell.split("\n")) for cells in columns]
+    least = fit([min(WHOLE_WORD, max((cell_len(w) for cell in cells for w in cell.split()), default=1)) for cells in columns], room)
     while sum(out) > room:
         shrinkable = [i for i in range(len(out)) if out[i] > least[i]]
         if not shrinkable:
