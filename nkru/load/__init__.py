@@ -9,8 +9,8 @@ from importlib import import_module
 from typing import Any
 
 _HOMES = {
-    "DATA_FILES": "dataset", "bundled_data_dir": "dataset", "cache_dir": "dataset", "cross_check": "dataset",
-    "data_paths": "dataset", "display_name": "dataset", "load_dataset": "dataset",
+    "DATA_FILES": "dataset", "bundled_data_dir": "paths", "cache_dir": "dataset", "cross_check": "dataset",
+    "data_paths": "dataset", "display_name": "paths", "load_dataset": "dataset",
     "Scenario": "options", "load_scenario": "options", "load_scenarios": "options", "parse_override": "options",
     "parse_overrides": "options", "parse_target": "options", "scenario_files": "options", "scenario_path": "options",
     "MAX_FILE_BYTES": "reader", "read_yaml": "reader", "validate": "validation",

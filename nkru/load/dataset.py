@@ -16,6 +16,7 @@ from typing import Any
 from nkru import __version__
 from nkru.errors import DataError, Locator, NkruError, Problem, UsageError, shown
 from nkru.files import read_regular
+from nkru.load.paths import PACKAGE, bundled_data_dir, display_name  # noqa: F401  - display_name: nkru.load exports it from here
 from nkru.model import Dataset
 from nkru.model.modelfile import ModelFile
 from nkru.model.schema import AssumptionsFile, ClaimsFile, FiguresFile, SourcesFile
@@ -39,29 +40,6 @@ MAX_PARTS = 1_000
 def kind(key: str) -> str:
     """The data file a key stands for: a part of figures.d is a figures file."""
     return "figures" if key.startswith(PARTS + "/") else key
-
-
-# The nkru package folder: every module in it is part of the cache key.
-PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def bundled_data_dir() -> Path:
-    """The data nkru ships: inside the installed package, or the checkout's `data/`."""
-    installed = PACKAGE / "data"
-    return installed if installed.is_dir() else PACKAGE.parent / "data"
-
-
-def display_name(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when inside it."""
-    # abspath, not resolve: a symlink is shown where the user put it (and a loop cannot raise).
-    here, there = Path(os.path.abspath(Path.cwd())), Path(os.path.abspath(path))
-    try:
-        return str(there.relative_to(here))
-    except ValueError:
-        try:
-            return str(there.relative_to(Path.cwd().resolve()))
-        except (ValueError, OSError):
-            return str(path)
 
 
 def data_paths(data_dir: Path | None) -> dict[str, Path]:

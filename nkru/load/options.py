@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from nkru.errors import DataError, Locator, UsageError, shown, suggest
-from nkru.load.dataset import bundled_data_dir, display_name
+from nkru.load.paths import bundled_data_dir, display_name
 from nkru.model import DISTRIBUTIONS, FLOOR_QUALIFIERS, Dataset, Input, Range, ScenarioFile, check_distribution, plain
 from nkru.model.schema import basis_problem, outside_limits
 from nkru.numbers import NumberError, parse_number

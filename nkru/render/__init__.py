@@ -7,7 +7,7 @@ from importlib import import_module
 from typing import Any
 
 _HOMES = {
-    "View": "sheets", "as_rich": "sheets", "as_text": "sheets", "named": "sheets", "no_trailing_spaces": "terminal", "terminal_text": "terminal",
+    "View": "sheets", "as_rich": "terminal", "as_text": "sheets", "named": "sheets", "no_trailing_spaces": "terminal", "terminal_text": "terminal",
     "computed_view": "computed",
     "compare_view": "explain", "explain_view": "explain",
     "check_lines": "listings", "check_rows": "listings", "check_summary": "listings", "check_view": "listings",

@@ -10,7 +10,7 @@ from nkru.compute import Computed, sources_of
 from nkru.engine.claims import ClaimOutcome
 from nkru.model import Dataset, Figure, Range
 from nkru.render.bands import placement_phrase
-from nkru.render.sheets import SourceRefs, fmt, fmt3, fmt_figure, fmt_range
+from nkru.render.sheets import SourceRefs, fmt, fmt3, fmt_figure, fmt_range, stated
 
 PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
@@ -49,12 +49,13 @@ def _filled(ds: Dataset, computed: Computed, refs: SourceRefs, placeholder: str)
     name, _, part = placeholder.partition(".")
     row = next((r for r in computed.results if r.id == name), None)
     if row is not None:
-        return _number(row.range, row.unit, part, " ".join([refs(row.sources), *row.set_by]).strip(), computed=True)
+        return _number(row.range, row.unit, part, " ".join([refs(row.sources), *dict.fromkeys(row.set_by)]).strip(), computed=True)
     assert computed.env is not None
     if name in computed.env.inputs:
         item = computed.env.inputs[name]
-        return _number(item.range, item.unit, part, refs(sources_of(ds, item.figures)), computed=False)
-    return _figure(ds.figures[name], part, refs)
+        origin = [] if item.origin == "data" else [item.origin]  # a scenario or --set says so, as in the tables
+        return _number(item.range, item.unit, part, " ".join([refs(sources_of(ds, item.figures)), *origin]).strip(), computed=False)
+    return _figure(computed, ds.figures[name], part, refs)
 
 
 def _number(r: Range, unit: str, part: str, cited: str, computed: bool) -> str:
@@ -70,15 +71,15 @@ def _number(r: Range, unit: str, part: str, cited: str, computed: bool) -> str:
     return " ".join(x for x in (value, "" if r.is_point else f"({spread})", cited) if x)
 
 
-def _figure(figure: Figure, part: str, refs: SourceRefs) -> str:
-    """A figure as stated: its label, its number with basis and year, and its source."""
-    number = fmt_figure(figure)
+def _figure(computed: Computed, figure: Figure, part: str, refs: SourceRefs) -> str:
+    """A figure as stated (with .value or .range, its number alone), its source, and under
+    --dollars the amount it is compared as."""
     if part:
-        return number
-    basis = f" {figure.basis}" if figure.basis and figure.basis != "total" else ""
-    year = f" ({figure.as_of})" if figure.as_of else ""
-    label = f"{figure.label}, " if figure.label else ""
-    return f"{label}{number}{basis}{year} {refs([figure.source])}"
+        return fmt_figure(figure).replace(" – ", "–")
+    restated = next((m.price for _, members in (computed.comparison.groups if computed.comparison else []) for m in members
+                     if m.figure.id == figure.id and m.price != figure.range), None)
+    also = f", {fmt3(restated.low, 'USD')} in {computed.dollars} dollars" if restated is not None and computed.dollars else ""
+    return f"{stated(figure).replace(' – ', '–')} {refs([figure.source])}{also}"
 
 
 def _bands(computed: Computed, refs: SourceRefs) -> str:

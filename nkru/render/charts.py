@@ -18,7 +18,7 @@ import textwrap
 from typing import Any, NamedTuple
 
 from nkru.render.bands import band_text
-from nkru.render.sheets import SIG, fmt, fmt3, fmt_figure, fmt_range, named
+from nkru.render.sheets import SIG, fmt, fmt3, fmt_range, named, stated
 
 # Okabe & Ito's colour-blind-safe palette (2008), the colours a chart draws with.
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#595959"
@@ -153,10 +153,9 @@ def tornado_chart(ds: Any, tornado: Any, salt: str) -> Chart:
 def compared_figures(comparison: Any) -> list[tuple[str, Any, Any]]:
     """The figures a comparison table sets its quantity against: (label, figure, price as compared)."""
     out = []
-    for basis, members in comparison.groups:
+    for _basis, members in comparison.groups:
         for m in members:
-            year = f" ({m.figure.as_of})" if m.figure.as_of else ""
-            out.append((f"{m.figure.name}: {fmt_figure(m.figure)} {basis}{year}", m.figure, m.price))  # as the comparison table names it
+            out.append((stated(m.figure, ": "), m.figure, m.price))  # as the comparison table names it
     return out
 
 

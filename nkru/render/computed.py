@@ -28,13 +28,14 @@ from nkru.render.sheets import (
     range_json,
     sheet,
     signed,
+    stated,
 )
-from nkru.render.uncertainty import computed_csv
+from nkru.render.uncertainty import simulation_csv
 
 
 def provenance(result: Row, refs: SourceRefs) -> str:
-    """A result's source references, and any scenario or `--set` it depends on."""
-    return " ".join([refs(result.sources), *result.set_by]).strip()
+    """A result's source references, and each scenario or `--set` it depends on, once."""
+    return " ".join([refs(result.sources), *dict.fromkeys(result.set_by)]).strip()
 
 
 def stated_text(ds: Dataset, outcome: ClaimOutcome) -> str:
@@ -79,7 +80,8 @@ def implied_text(ds: Dataset, outcome: ClaimOutcome) -> str:
     def words(name: str) -> str:
         given = outcome.claim.inputs.get(name)
         label = given.label if isinstance(given, ClaimInput) else None
-        return (label or named(ds, name)).lower()
+        text = label or named(ds, name)
+        return text[:1].lower() + text[1:] if text[1:2].islower() else text  # "one-time bonus", but "FNF's"
 
     parts = [f"{words(i.name)} of {fmt3(i.value, i.unit)}" if i.value is not None else f"no {words(i.name)} reaches it" for i in outcome.implied]
     return "needs " + " or ".join(parts) if parts else ""
@@ -161,11 +163,10 @@ def _prices(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool) -> Sh
     spec = ds.model.comparisons[ds.model.commands[computed.command].comparison]  # type: ignore[index]
     shown = {mid for mid, m in spec.measures.items() if full or not m.detail}
     rows = []
-    for basis, members in table.groups:
+    for _basis, members in table.groups:
         for m in members:
             figure = m.figure
-            year = f" ({figure.as_of})" if figure.as_of else ""
-            price = f"{figure.name}: {fmt_figure(figure)} {basis}{year}"
+            price = stated(figure, ": ")
             if computed.dollars and m.price != figure.range:
                 price += f"\n= {fmt3(m.price.low, 'USD')} of {computed.dollars}"
             cells = (f"{fmt3(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit, SIG)}" for r in m.rows if r.measure in shown)
@@ -329,6 +330,15 @@ def results_csv(results: list[Row]) -> tuple[tuple[str, ...], list[tuple[Any, ..
              "context" if r.context else "result")
             for r in results]
     return RESULT_COLUMNS, rows
+
+
+def computed_csv(ds: Dataset, computed: Any) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """A computing command's CSV: its results, --context's rows, and --simulate's percentiles
+    and probabilities, each a row with its own id and its kind in the last column."""
+    header, rows = results_csv([*computed.results, *(computed.context or [])])
+    if computed.simulated is not None:
+        rows += simulation_csv(ds, computed.simulated, {r.id: r for r in computed.results}.get(computed.simulated.result_id))
+    return header, rows
 
 
 def computed_view(ds: Dataset, computed: Computed, run: dict[str, Any], full: bool = False) -> View:

@@ -108,8 +108,22 @@ def fmt_figure(figure: Figure) -> str:
     if figure.unit.startswith("USD"):
         unit = figure.unit[3:].replace("/", " a ", 1).replace("/", " a ") if "/" in figure.unit else ""
     else:
-        unit = "" if figure.unit == "percent" or figure.unit in CURRENCIES else f" {figure.unit}"
+        unit = "" if figure.unit == "percent" or figure.unit in CURRENCIES else f" {_singular(figure.unit) if figure.range.is_point and figure.range.low == 1 else figure.unit}"
     return f"{qualifier}{number}{unit}"
+
+
+def _singular(unit: str) -> str:
+    """One of a unit: 1 year, 1 soldier (the unit registry reads both forms)."""
+    return unit[:-1] if unit.endswith("s") and " " not in unit else unit
+
+
+def stated(figure: Figure, sep: str = ", ") -> str:
+    """A figure as a reader meets it: its label, then as stated with basis (a total says none)
+    and year: "China's S-400 price, $500M per regiment (2014)". `sep` follows the label."""
+    basis = f" {figure.basis}" if figure.basis and figure.basis != "total" else ""
+    year = f" ({figure.as_of})" if figure.as_of else ""
+    text = f"{fmt_figure(figure)}{basis}{year}"
+    return f"{figure.label}{sep}{text}" if figure.label else text
 
 
 def unit_words(unit: str) -> str:
@@ -308,10 +322,3 @@ def as_text(view: View, fmt_name: str) -> str:
     if fmt_name == "csv":
         return to_csv(*view.csv())
     return md_text(view.markdown()) if view.markdown else to_markdown(view.sheets())
-
-
-def as_rich(view: View) -> Any:
-    """The view as a Rich renderable for the terminal."""
-    from nkru.render.terminal import safe_renderable, to_rich
-
-    return safe_renderable(view.rich()) if view.rich else to_rich(view.sheets())

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from nkru.errors import safe_text
-from nkru.render.sheets import Sheet, safe_sheet
+from nkru.render.sheets import Sheet, View, safe_sheet
 
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
 WHOLE_WORD = 40  # the longest word a column keeps whole while the table fits; only a longer one (a URL) folds
@@ -126,3 +126,8 @@ def terminal_text(renderable: Any) -> str:
                       force_terminal=probe.is_terminal, no_color=probe.no_color, legacy_windows=False)
     console.print(renderable)
     return no_trailing_spaces(buffer.getvalue())
+
+
+def as_rich(view: View) -> Any:
+    """The view as a Rich renderable for the terminal."""
+    return safe_renderable(view.rich()) if view.rich else to_rich(view.sheets())

@@ -7,7 +7,7 @@ from typing import Any
 
 from nkru.model import Dataset
 from nkru.render.bands import placement_text
-from nkru.render.sheets import Sheet, View, fmt, fmt3, fmt_figure, named, num, sheet
+from nkru.render.sheets import Sheet, View, fmt, fmt3, named, num, sheet, stated
 
 TORNADO_WIDTH = 20
 SPARK = "▁▂▃▄▅▆▇█"
@@ -22,10 +22,7 @@ def sparkline(counts: list[int]) -> str:
 def _probability_text(ds: Dataset, p: Any, label: str) -> str:
     if p.placement is not None:
         return placement_text(p.placement, unlabelled=" (no label stated)")
-    figure = ds.figures[p.figure]
-    year = f" ({figure.as_of})" if figure.as_of else ""
-    basis = f" {figure.basis}" if figure.basis and figure.basis != "total" else ""
-    return f"{label} ≥ {figure.name}, {fmt_figure(figure)}{basis}{year}"
+    return f"{label} ≥ {stated(ds.figures[p.figure])}"
 
 
 def simulation_sheets(ds: Dataset, simulated: Any) -> list[Sheet]:
@@ -69,17 +66,6 @@ def simulation_json(simulated: Any) -> dict[str, Any]:
 STATISTICS = {"p5": "5th percentile", "p25": "25th percentile", "p50": "Median", "p75": "75th percentile", "p95": "95th percentile", "mean": "Mean"}
 
 
-def computed_csv(ds: Dataset, computed: Any) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """A computing command's CSV: its results, --context's rows, and --simulate's percentiles
-    and probabilities, each a row with its own id and its kind in the last column."""
-    from nkru.render.computed import results_csv
-
-    header, rows = results_csv([*computed.results, *(computed.context or [])])
-    if computed.simulated is not None:
-        rows += simulation_csv(ds, computed.simulated, {r.id: r for r in computed.results}.get(computed.simulated.result_id))
-    return header, rows
-
-
 def simulation_csv(ds: Dataset, simulated: Any, headline: Any) -> list[tuple[Any, ...]]:
     """The simulation as CSV rows: `<result>.p5` … `<result>.mean`, then each probability under
     the id the JSON gives it; the percentiles carry the headline's sources, a probability also
@@ -90,7 +76,7 @@ def simulation_csv(ds: Dataset, simulated: Any, headline: Any) -> list[tuple[Any
     rows: list[tuple[Any, ...]] = []
     for key, words in STATISTICS.items():
         value = num(simulated.summary[key])
-        rows.append((f"{simulated.result_id}.{key}", f"{words} of {simulated.result_id} ({run})", value, value, value,
+        rows.append((f"{simulated.result_id}.{key}", f"{words} of {simulated.label} ({run})", value, value, value,
                      simulated.unit, ";".join(sources), "", dollars, "simulation"))
     for p in simulated.probabilities:
         cited = sources + [ds.figures[p.figure].source] if p.figure else sources
