@@ -14,6 +14,7 @@ from nkru.engine.bands import Placement, place, stated_bands
 from nkru.engine.claims import ClaimOutcome, reconcile
 from nkru.errors import UsageError
 from nkru.model import Dataset, Figure, Input, Range, Row, plain
+from nkru.model.modelfile import measure_id, variant_id
 
 
 def inputs_for(ds: Dataset, overrides: list[Input]) -> dict[str, Input]:
@@ -130,7 +131,7 @@ def variant_rows(ds: Dataset, env: Env, headline: str, spec: Any) -> list[Row]:
             inputs=env.inputs | {spec.input: Input(spec.input, figure.range.scaled(k), ds.inputs[spec.input].unit, "data", (fid,), None)},
         )
         label = spec.labels.get(fid, spec.label).replace("{value}", _count(figure))
-        base = row(ds, held, f"{headline}_on_{fid}", label, expr.compile_expr(headline), q.unit)
+        base = row(ds, held, variant_id(headline, fid), label, expr.compile_expr(headline), q.unit)
         formula = re.sub(rf"\b{re.escape(spec.input)}\b", fid, base.formula)
         out.append(base._replace(formula=formula, inputs=tuple(n for n in base.inputs if n != spec.input), figures=(fid,), variant=True))
     return out
@@ -174,7 +175,7 @@ def comparison(ds: Dataset, env: Env, cid: str) -> ComparisonTable:
         rows = []
         for mid, measure in spec.measures.items():
             c = expr.compile_expr(measure.formula)
-            made = row(ds, local, f"{mid}_{fid}", measure.label.replace("{figure}", ds.figures[fid].name), c, measure.unit, measure=mid, against=fid)
+            made = row(ds, local, measure_id(mid, fid), measure.label.replace("{figure}", ds.figures[fid].name), c, measure.unit, measure=mid, against=fid)
             formula = re.sub(r"\bagainst\b", fid, made.formula)  # the row names the figure it is set against
             rows.append(made._replace(formula=formula, figures=(fid,), sources=tuple(dict.fromkeys(made.sources + sources_of(ds, [fid])))))
         compared.append(Compared(ds.figures[fid], env.own[fid], tuple(rows)))

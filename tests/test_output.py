@@ -184,3 +184,20 @@ def test_a_label_is_never_blank(tmp_path: Path):
     result = run("deal-value", "--data", str(data))
     assert result.exit_code == 2
     assert result.stderr.endswith(": figures[s400_price_china].label: a label must not be blank: write what a reader should see\n")
+
+
+def test_an_answer_names_figures_in_three_ways_and_bands_only_where_there_are_some(tmp_path: Path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent.parent / "data", data)
+    model = data / "model.yaml"
+    text = model.read_text()
+    model.write_text(text.replace("that covers {ratio_to_s400_price_china.range} of {s400_price_china}.",
+                                  "Lowy prices it at {s400_price_range_lowy.range}, or {s400_price_range_lowy}; {s400_price_china.value}."))
+    opening = " ".join(run("deal-value", "--data", str(data)).stdout.split("\n\n", 1)[0].split())
+    assert "Lowy prices it at $500M–$1.3B, or Lowy's S-400 price range, $500M–$1.3B per system unit unstated [1]; $500M." in opening
+    model.write_text(text.replace("that covers {ratio_to_s400_price_china.range}", "that covers {bands}"))
+    result = run("deal-value", "--data", str(data))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(": commands.deal-value.answer: {bands} needs bands: the command places its headline among none\n")

@@ -12,6 +12,7 @@ from nkru.engine import expr, unitcheck, units
 from nkru.errors import NkruError, Problem, suggest
 from nkru.load.resolve import figure_section
 from nkru.model import Claim, ClaimInput, Dataset, plain
+from nkru.model.modelfile import PLACEHOLDER, measure_id, variant_id
 from nkru.model.schema import basis_problem
 
 
@@ -220,11 +221,11 @@ def _row_id_problems(ds: Dataset) -> list[Problem]:
     problems = []
     for name, spec in ds.model.commands.items():
         if spec.variants:
-            made |= {f"{spec.headline}_on_{fid}": f"a variant of {name}" for fid in spec.variants.figures}
+            made |= {variant_id(spec.headline, fid): f"a variant of {name}" for fid in spec.variants.figures}
             problems += _placeholders(spec.variants.label, "value", lambda m, name=name: at("commands", name, ("variants", "label"), m))
     for cid, comp in ds.model.comparisons.items():
         for mid, measure in comp.measures.items():
-            made |= {f"{mid}_{fid}": f"a measure of comparison {cid}" for fid in comp.against}
+            made |= {measure_id(mid, fid): f"a measure of comparison {cid}" for fid in comp.against}
             problems += _placeholders(measure.label, "figure", lambda m, cid=cid, mid=mid: at("comparisons", cid, ("measures", mid, "label"), m))
     for qid in ds.quantities:
         if qid in made:
@@ -241,19 +242,17 @@ def _placeholders(label: str, allowed: str, problem: Any) -> list[Problem]:
 
 def command_rows(ds: Dataset, spec: Any) -> list[str]:
     """The ids of the rows a command makes: its headline, variants, results and measure rows."""
-    rows = [spec.headline, *(f"{spec.headline}_on_{fid}" for fid in (spec.variants.figures if spec.variants else [])), *spec.results]
+    rows = [spec.headline, *(variant_id(spec.headline, fid) for fid in (spec.variants.figures if spec.variants else [])), *spec.results]
     comp = ds.model.comparisons.get(spec.comparison) if spec.comparison else None
-    return rows + ([f"{mid}_{fid}" for mid in comp.measures for fid in comp.against] if comp else [])
+    return rows + ([measure_id(mid, fid) for mid in comp.measures for fid in comp.against] if comp else [])
 
 
 def _answer_problems(ds: Dataset, name: str, spec: Any) -> list[Problem]:
     """An answer's placeholders name a row of the command, an input or a figure, each with
     .value or .range at most; {bands} needs the command's bands."""
-    import re
-
     known: ChainMap[str, Any] = ChainMap(dict.fromkeys(command_rows(ds, spec)), ds.inputs, ds.figures)
     problems = []
-    for placeholder in re.findall(r"\{([^}]*)\}", spec.answer):
+    for placeholder in PLACEHOLDER.findall(spec.answer):
         ref, _, part = placeholder.partition(".")
         if placeholder == "bands":
             if not spec.bands:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from nkru.model.schema import FORBID, AnyNumber, Flag, Id, Label, Name, Text, UnitText
+
+PLACEHOLDER = re.compile(r"\{([^}]*)\}")  # {name}, {name.value}, {name.range} or {bands} in an answer
+
+
+def variant_id(headline: str, figure: str) -> str:
+    """The id of the headline recomputed with its varied input taken from a figure."""
+    return f"{headline}_on_{figure}"
+
+
+def measure_id(measure: str, figure: str) -> str:
+    """The id of a comparison's measure against one figure."""
+    return f"{measure}_{figure}"
 
 
 @dataclass(eq=False, repr=False)

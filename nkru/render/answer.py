@@ -4,15 +4,12 @@ the command audits. Nothing here computes: the numbers are the computed rows'.""
 
 from __future__ import annotations
 
-import re
-
 from nkru.compute import Computed, sources_of
 from nkru.engine.claims import ClaimOutcome
 from nkru.model import Dataset, Figure, Range
+from nkru.model.modelfile import PLACEHOLDER
 from nkru.render.bands import placement_phrase
 from nkru.render.sheets import SourceRefs, fmt, fmt3, fmt_figure, fmt_range, stated
-
-PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
 
 def answer_text(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool | None = False) -> str:
