@@ -201,3 +201,32 @@ def test_an_answer_names_figures_in_three_ways_and_bands_only_where_there_are_so
     result = run("deal-value", "--data", str(data))
     assert result.exit_code == 2
     assert result.stderr.endswith(": commands.deal-value.answer: {bands} needs bands: the command places its headline among none\n")
+
+
+def test_the_command_list_is_whole_at_80_columns():
+    listing = _terminal("-h").split("Commands:", 1)[1].split("\n\n", 1)[0]
+    assert "..." not in listing and len(listing.splitlines()) >= 12
+
+
+def test_an_output_file_is_written_in_the_format_its_name_says(tmp_path: Path):
+    import json
+
+    assert run("deal-value", "-o", str(tmp_path / "r.json")).exit_code == 0
+    assert json.loads((tmp_path / "r.json").read_text())["command"] == "deal-value"
+    assert run("deal-value", "-o", str(tmp_path / "r.csv")).exit_code == 0
+    assert (tmp_path / "r.csv").read_text().startswith("id,label,value,low,high,")
+    refused = run("report", "-o", str(tmp_path / "r.pdf"))
+    assert (refused.exit_code, refused.stderr) == (2, f"Error: --output {tmp_path / 'r.pdf'}: the report is HTML; give a file ending in .html or .htm\n")
+
+
+def test_sources_carry_their_numbers_and_cite_each_other_by_them():
+    listing = " ".join(_terminal("sources").split())
+    assert "[1] lowy article Lowy Institute" in listing and "[3] brief article" in listing
+    assert "(cited by [3])" in run("deal-value").stdout and "(cited by brief)" not in run("deal-value").stdout
+
+
+def test_dollars_cite_the_price_index_and_the_answer_names_the_restated_price():
+    out = " ".join(run("deal-value", "--dollars", "2024").stdout.split())
+    assert "Results (in 2024 dollars by the price index [14][15]; the inputs above as stated)" in out
+    assert "that covers 43.2%–68.8% of China's S-400 price, $500M per regiment (2014) [1], $663M in 2024 dollars." in out
+    assert "[14] US Bureau of Labor Statistics" in out

@@ -266,9 +266,10 @@ def _fail(lines: list[str], code: int) -> None:
 COMMANDS: dict[str, Callable[..., Any]] = {}
 
 
-def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def command(name: str, short: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a command whose NkruErrors become `Error:` lines and exit 2, and whose bugs
-    become one line and exit 70, so a bug never passes for a finding."""
+    become one line and exit 70, so a bug never passes for a finding. `short` is its line in
+    `nkru -h`, whole at 80 columns (Click cuts a longer first sentence with "...")."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -289,7 +290,7 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 raise typer.Exit(EXIT_BUG) from None
 
         COMMANDS[name] = run
-        return app.command(name, cls=NkruCommand, context_settings=dict(HELP))(run)
+        return app.command(name, cls=NkruCommand, context_settings=dict(HELP), short_help=short)(run)
 
     return register
 

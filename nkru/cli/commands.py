@@ -40,7 +40,7 @@ from nkru.errors import UsageError
 from nkru.render.record import files_read, recorded
 
 
-@command("deal-value")
+@command("deal-value", "What the deployment is worth, against the prices compared")
 def deal_value(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
@@ -65,7 +65,7 @@ def deal_value(
     computing("deal-value", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars, full=full)
 
 
-@command("casualties")
+@command("casualties", "The casualty rate against the article's thresholds")
 def casualties(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
@@ -86,7 +86,7 @@ def casualties(
     computing("casualties", data, scenario, set_, Out(format_, output, force, svg, html), Sim(simulate, seed, samples_out), context, dollars, full=full)
 
 
-@command("calc")
+@command("calc", "Any quantity of the model: value, range and sources")
 def calc(
     quantities: Annotated[list[str] | None, typer.Argument(
         metavar="QUANTITY...", help="Quantity ids of model.yaml; none lists them.", autocompletion=complete_quantities)] = None,
@@ -114,7 +114,7 @@ def calc(
     computing("calc", data, scenario, set_, out, Sim(simulate, seed, samples_out), False, dollars, quantities)
 
 
-@command("compare")
+@command("compare", "Scenarios side by side, differences against the first")
 def compare(
     scenarios: Annotated[list[str], typer.Argument(
         metavar="SCENARIO...", help="Scenario names or files; baseline means none.", autocompletion=complete_compare)],
@@ -146,7 +146,7 @@ def compare(
     emit(render.compare_view(ds, scenarios, side_by_side(columns), run), Out(format_, output, force, svg, html))
 
 
-@command("explain")
+@command("explain", "Where one number comes from, down to the quotes")
 def explain(
     result_id: Annotated[str, typer.Argument(
         metavar="ID", help="A quantity id (nkru calc lists them), an input, or a result id from --format json.", autocompletion=complete_quantities)],
@@ -179,7 +179,7 @@ def explain(
     emit(render.explain_view(ds, rows[result_id], quantity_rows, inputs, run), Out(format_, output, force, None, None))
 
 
-@command("sensitivity")
+@command("sensitivity", "Which input moves a quantity most: a tornado")
 def sensitivity(
     which: Annotated[str, typer.Argument(
         metavar="QUANTITY", help="A quantity id, or deal-value / casualties for their headline.", autocompletion=complete_headlines)],
@@ -212,7 +212,7 @@ def sensitivity(
     emit(recorded(view, "sensitivity", ds, run), Out(format_, output, force, None, None))
 
 
-@command("solve")
+@command("solve", "The input value that makes a quantity hit a target")
 def solve(
     goal: Annotated[str, typer.Argument(
         metavar="QUANTITY=TARGET", help="A quantity and its target: NAME=500000000 or NAME=30%.", autocompletion=complete_targets)],
@@ -248,7 +248,7 @@ def solve(
     emit(recorded(view, "solve", ds, run), Out(format_, output, force, None, None))
 
 
-@command("figures")
+@command("figures", "Every figure the articles state, with its source")
 def figures(
     source: Annotated[str | None, typer.Option("--source", metavar="SOURCE", help="Only figures quoted from, or citing, this source id.")] = None,
     quantity: Annotated[str | None, typer.Option("--quantity", metavar="QUANTITY", help="Only figures of this quantity (the figures' quantity: key).")] = None,
@@ -276,7 +276,7 @@ def figures(
     emit(view, Out(format_, output, force, svg, html))
 
 
-@command("sources")
+@command("sources", "The documents the figures come from, numbered")
 def sources(
     data: DataOption = None, format_: FormatOption = Format.table,
     output: OutputOption = None, force: ForceOption = False, svg: SvgOption = None, html: HtmlOption = None,
@@ -294,7 +294,7 @@ def sources(
     emit(recorded(render.sources_view(ds), "sources", ds, {"rerun": rerun("sources", data, [], [])}), Out(format_, output, force, svg, html))
 
 
-@command("scenarios")
+@command("scenarios", "The scenarios --scenario applies, and what each sets")
 def scenarios(data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False) -> None:
     """The scenarios you can apply with --scenario, and what each sets.
 
@@ -310,7 +310,7 @@ def scenarios(data: DataOption = None, format_: FormatOption = Format.table, out
     emit(recorded(render.scenarios_view(found), "scenarios", ds, {"rerun": rerun("scenarios", data, [], [])}), Out(format_, output, force, None, None))
 
 
-@command("check")
+@command("check", "Validate the data and reconcile every claim")
 def check(
     data: DataOption = None, format_: FormatOption = Format.table, output: OutputOption = None, force: ForceOption = False,
     texts: Annotated[Path | None, typer.Option(
@@ -344,7 +344,7 @@ def check(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-@command("init")
+@command("init", "Write an editable copy of the shipped data")
 def init(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to put the editable copy.")] = Path("nkru-data"),
     force: Annotated[bool, typer.Option("--force", help="Replace files DIR already has (your edits are lost).")] = False,

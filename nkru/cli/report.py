@@ -22,7 +22,7 @@ from nkru.cli.options import (
     parse_samples,
 )
 from nkru.cli.run import check_target, computed_for, rerun, run_words, setup, write
-from nkru.errors import UsageError
+from nkru.errors import UsageError, shown
 
 REPORT_SAMPLES = 20_000
 
@@ -43,7 +43,7 @@ def parse_report_format(value: object) -> ReportFormat:
         raise BadValue(value, "use html or markdown (md)") from None
 
 
-@command("report")
+@command("report", "One HTML page: answer, tables, claims, charts")
 def report(
     data: DataOption = None, scenario: ScenarioOption = None, set_: SetOption = None,
     simulate: Annotated[int, typer.Option(
@@ -76,11 +76,17 @@ def write_report(data: Path | None, scenarios: list[str], sets: list[str], sim: 
     from nkru.render import charts, report
     from nkru.report import part
 
-    if output == Path("-"):
+    to_stdout = output == Path("-")
+    if to_stdout:
         output = None
     markdown = format_ is ReportFormat.markdown or format_ is None and output is not None and output.suffix.lower() in (".md", ".markdown")
     if markdown and output is None:
         raise UsageError("--format markdown writes its charts beside the document: give --output FILE.md")
+    endings = (".md", ".markdown") if markdown else (".html", ".htm")
+    if output is not None and output.suffix.lower() not in endings:  # a page saved as r.pdf opens as nothing
+        raise UsageError(f"--output {shown(str(output))}: the report is {'Markdown' if markdown else 'HTML'}; give a file ending in {' or '.join(endings)}")
+    if output is None and not to_stdout and sys.stdout.isatty():
+        raise UsageError("the report is a whole HTML page: give --output FILE.html (or --output - to print it)")
     check_target("--output", output, force)
     ds, inputs, run = setup(data, scenarios, sets)
     run["rerun"] = rerun("report", data, scenarios, sets, *run_words(sim, dollars))

@@ -68,6 +68,8 @@ def emit(view: Any, out: Out, reading: Collection[Path] | None = None) -> None:
     check_targets(out)
     if out.output == Path("-"):
         out = out._replace(output=None)  # `--output -` is stdout
+    elif out.output and out.format is Format.table and out.output.suffix.lower() in BY_SUFFIX:
+        out = out._replace(format=BY_SUFFIX[out.output.suffix.lower()])  # -o out.json writes JSON, as its name says
     table_to_file = out.format is Format.table and out.output
     if out.svg or out.html or table_to_file:
         from io import StringIO
@@ -89,6 +91,10 @@ def emit(view: Any, out: Out, reading: Collection[Path] | None = None) -> None:
         sys.stdout.write(render.terminal_text(render.as_rich(view)))
         return
     emit_text(text, out, reading)
+
+
+# The format a file's name asks for, where --format leaves the table: `-o results.csv` is CSV.
+BY_SUFFIX = {".json": Format.json, ".csv": Format.csv, ".md": Format.markdown, ".markdown": Format.markdown}
 
 
 def emit_text(text: str, out: Out, reading: Collection[Path] | None = None) -> None:

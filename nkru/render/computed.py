@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from nkru import __version__
-from nkru.compute import Computed
+from nkru.compute import Computed, sources_of
 from nkru.engine.bands import Placement
 from nkru.engine.claims import ClaimOutcome, input_figures
 from nkru.engine.expr import show
@@ -97,7 +97,7 @@ def computed_sheets(ds: Dataset, computed: Computed, full: bool = False) -> list
     from nkru.render.answer import answer_text
 
     refs = SourceRefs(ds)
-    sheets = [_inputs(ds, computed, refs), _results(computed, refs)]
+    sheets = [_inputs(ds, computed, refs), _results(ds, computed, refs)]
     if computed.placements:
         sheets.append(_bands(computed, refs))
     if computed.comparison:
@@ -131,7 +131,7 @@ def _inputs(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
     return sheet("Assumptions", ("Assumption", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption="\n".join(notes))
 
 
-def _results(computed: Computed, refs: SourceRefs) -> Sheet:
+def _results(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
     rows = [
         (r.label, fmt3(r.range.value, r.unit), ("" if r.exact else "≈ ") + fmt_range(r.range, r.unit, SIG), provenance(r, refs))
         for r in computed.results if r.measure is None
@@ -141,8 +141,15 @@ def _results(computed: Computed, refs: SourceRefs) -> Sheet:
         notes.append("≈ a sound enclosure: the true range lies within (the formula is not monotone in each input, or uses one twice)")
     comparison = set(computed.comparison.warnings) if computed.comparison else set()
     notes += [f"Warning: {w}." for w in computed.warnings if w not in comparison]
-    title = f"Results (in {computed.dollars} dollars; the inputs above as stated)" if computed.dollars else "Results"
+    title = "Results"
+    if computed.dollars:  # the price index restates them: its source is cited like any other
+        title = f"Results (in {computed.dollars} dollars by the price index {refs(price_index_sources(ds))}; the inputs above as stated)"
     return sheet(title, ("Result", "Value", "Range", "Sources"), rows, right=("Value", "Range"), caption="\n".join(notes))
+
+
+def price_index_sources(ds: Dataset) -> tuple[str, ...]:
+    """The documents behind the price index --dollars restates by."""
+    return sources_of(ds, [f.id for f in ds.figures.values() if f.quantity == ds.model.price_index])
 
 
 def _bands(computed: Computed, refs: SourceRefs) -> Sheet:
@@ -307,6 +314,7 @@ def computed_json(ds: Dataset, computed: Computed, run: dict[str, Any]) -> dict[
         "claims": [claim_json(ds, o) | ({"candidates": candidates_json(o)} if computed.context is not None else {}) for o in computed.claims],
         "warnings": computed.warnings,
         "dollars": computed.dollars,
+        **({"price_index": {"quantity": ds.model.price_index, "sources": list(price_index_sources(ds))}} if computed.dollars else {}),
     }
     if computed.context is not None:
         obj["context"] = [row_json(r) for r in computed.context]

@@ -123,11 +123,12 @@ SOURCE_COLUMNS = ("id", "kind", "label", "title", "publisher", "author", "publis
 def sources_view(ds: Dataset) -> View:
     """The sources listing: role, authorship, publication and who cites whom."""
     def sheets() -> list[Sheet]:
+        numbers = {sid: n for n, sid in enumerate(ds.sources, 1)}  # as every output cites them
         rows = [
-            (s.id, s.kind, describe_source(s).replace(f" (cited by {', '.join(s.cited_by)})", ""), s.author, s.published, ", ".join(s.cited_by))
+            (f"[{numbers[s.id]}]", s.id, s.kind, describe_source(s, numbers), s.author, s.published)
             for s in ds.sources.values()
         ]
-        return [sheet("Sources", ("Id", "Kind", "Source", "Author", "Published", "Cited by"), rows)]
+        return [sheet("Sources", ("No.", "Id", "Kind", "Source", "Author", "Published"), rows)]
 
     def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         rows = [tuple(";".join(v) if isinstance(v, list) else v for v in asdict(s).values()) for s in ds.sources.values()]

@@ -216,14 +216,16 @@ class SourceRefs:
 
     def sheet(self) -> Sheet:
         """The sources cited so far, in their numbers' order."""
-        rows: list[tuple[str, ...]] = [(f"[{n}]", describe_source(self.ds.sources[sid])) for sid, n in self.numbers.items() if sid in self.cited]
+        rows: list[tuple[str, ...]] = [(f"[{n}]", describe_source(self.ds.sources[sid], self.numbers)) for sid, n in self.numbers.items() if sid in self.cited]
         return Sheet("Sources", ("", "Source"), rows, listing=True)
 
 
-def describe_source(source: Source) -> str:
-    """A source as the bibliography lists it: label, title, who cites it, URL and role."""
+def describe_source(source: Source, numbers: dict[str, int] | None = None) -> str:
+    """A source as the bibliography lists it: label, title, who cites it (by their numbers,
+    where given), URL and role."""
     title = "" if source.title == "unstated" else f': "{source.title}"'
-    cited = f" (cited by {', '.join(source.cited_by)})" if source.cited_by else ""
+    citing = [f"[{numbers[c]}]" if numbers and c in numbers else c for c in source.cited_by]
+    cited = f" (cited by {', '.join(citing)})" if citing else ""
     url = f" {source.url}" if source.url else ""
     role = "" if source.cited_by else f" — {ROLES[source.kind]}"  # "(cited by …)" already says a cited source's role
     return f"{source.label}{title}{cited}{url}{role}"

@@ -13,6 +13,7 @@ from nkru.render.sheets import Sheet, View, safe_sheet
 STATUS_STYLE = {"reproduces": "green", "unexplained": "yellow", "differs": "bold red"}
 WHOLE_WORD = 40  # the longest word a column keeps whole while the table fits; only a longer one (a URL) folds
 NARROWEST = 6  # no column is squeezed below this to make a table fit
+ATOM = 24  # a word up to this long (an id, a date, a number) is kept whole before any shorter one folds
 TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)  # spaces at a line's end, before any colour codes
 
 
@@ -68,10 +69,12 @@ def widths(s: Sheet, room: int) -> list[int]:
 
 
 def fit(least: list[int], room: int) -> list[int]:
-    """Minimum widths that fit in `room`: the widest shrunk first, none below NARROWEST."""
+    """Minimum widths that fit in `room`. Long words (URLs, prose) fold first, down to ATOM;
+    only then an id or a number, the widest first, none below NARROWEST."""
     least = list(least)
-    while sum(least) > room and max(least) > NARROWEST:
-        least[least.index(max(least))] -= 1
+    for floor in (ATOM, NARROWEST):
+        while sum(least) > room and max(least) > floor:
+            least[least.index(max(least))] -= 1
     return least
 
 
