@@ -9,7 +9,7 @@ from nkru.render.listings import figure_json
 
 if TYPE_CHECKING:
     from nkru.compare import Compared
-from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, named, pretty, range_json, sheet, signed, unit_words
+from nkru.render.sheets import SIG, Sheet, View, fmt, fmt_figure, fmt_range, named, pretty, range_json, sheet, signed, unit_words
 
 # ---------------------------------------------------------------------------- compare
 
@@ -17,15 +17,17 @@ from nkru.render.sheets import Sheet, View, fmt, fmt_figure, fmt_range, named, p
 def compare_view(ds: Dataset, names: list[str], rows: list[Compared], run: dict[str, Any]) -> View:
     """Scenarios side by side: a column each, differences against the first in brackets."""
 
-    def cell(value: Range, unit: str, diff: Range | None) -> str:
-        text = fmt(value.value, unit) if value.value is not None else fmt_range(value, unit)
+    def cell(value: Range, unit: str, diff: Range | None, sig: int | None) -> str:
+        text = fmt(value.value, unit, sig) if value.value is not None else fmt_range(value, unit, sig)
         if diff is None:
             return text
-        delta = signed(diff.value, unit) if diff.value is not None else f"{signed(diff.low, unit)} / {signed(diff.high, unit)}"
+        delta = signed(diff.value, unit, sig) if diff.value is not None else f"{signed(diff.low, unit, sig)} / {signed(diff.high, unit, sig)}"
         return f"{text}\n({delta})"
 
     def sheets() -> list[Sheet]:
-        table = [(named(ds, row.id) if row.id in ds.inputs else row.label, *(cell(v, row.unit, d) if v is not None else "—" for v, d in zip(row.values, row.differences)))
+        # An input as stated; a result as nkru writes every computed number (SIG figures).
+        table = [(named(ds, row.id) if row.id in ds.inputs else row.label,
+                  *(cell(v, row.unit, d, None if row.id in ds.inputs else SIG) if v is not None else "—" for v, d in zip(row.values, row.differences)))
                  for row in rows]
         caption = f"Differences in brackets are against {names[0]}."
         return [sheet("Scenarios compared", ("Input or result", *names), table, right=tuple(names), caption=caption)]
@@ -97,7 +99,7 @@ def explain_tree(ds: Dataset, row: Row, quantity_rows: dict[str, Row], inputs: d
                 nodes.append(_input_node(ds, inputs[name]))
             elif name in ds.quantities and name not in seen:
                 q, r = ds.quantities[name], quantity_rows[name]
-                head = f"{name} = {pretty(q.formula.text)} = {fmt(r.range.value, r.unit)}" + ("" if r.range.is_point else f" (range {fmt_range(r.range, r.unit)})")
+                head = f"{name} = {pretty(q.formula.text)} = {fmt(r.range.value, r.unit, SIG)}" + ("" if r.range.is_point else f" (range {fmt_range(r.range, r.unit, SIG)})")
                 nodes.append(Node(head, walk(q.formula.text, None, seen | {name})))
             elif name == "against" and against:
                 nodes.append(_figure_node(ds, ds.figures[against]))
@@ -107,9 +109,9 @@ def explain_tree(ds: Dataset, row: Row, quantity_rows: dict[str, Row], inputs: d
 
     if row.id in inputs and row.formula == row.id:  # an input: where its numbers come from
         return Node(f"{row.id}: an input (assumptions.yaml)", (_input_node(ds, inputs[row.id]),))
-    spread = "" if row.range.is_point else f" (range {fmt_range(row.range, row.unit)})"
+    spread = "" if row.range.is_point else f" (range {fmt_range(row.range, row.unit, SIG)})"
     bounds = "exact bounds" if row.exact else "a sound enclosure (a formula that is not monotone in each input, or uses one twice)"
-    value = Node(f"{row.label}: {fmt(row.range.value, row.unit)}{spread}{unit_words(row.unit)}; {bounds}")
+    value = Node(f"{row.label}: {fmt(row.range.value, row.unit, SIG)}{spread}{unit_words(row.unit)}; {bounds}")
     return Node(f"{row.id} = {pretty(row.formula)}", (value, *walk(row.formula, row.against, frozenset({row.id}))))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from nkru.model import Dataset
 from nkru.render.bands import placement_text
-from nkru.render.sheets import Sheet, View, fmt, fmt3, named, num, sheet, stated
+from nkru.render.sheets import SIG, Sheet, View, fmt, fmt3, named, num, sheet, signed, stated
 
 TORNADO_WIDTH = 20
 SPARK = "▁▂▃▄▅▆▇█"
@@ -106,7 +106,8 @@ def sensitivity_view(result_id: str, unit: str, baseline: float, swings: list[An
             corr = correlations.get(s.name)
             rows.append((
                 words.get(s.name, s.name), f"{fmt(s.low, input_units[s.name])} → {fmt(s.high, input_units[s.name])}",
-                fmt3(s.at_low, unit), fmt3(s.at_high, unit), fmt3(s.swing, unit), bar(s), "—" if corr is None else f"{corr:+.2f}",
+                fmt3(s.at_low, unit), fmt3(s.at_high, unit), signed(s.swing, unit, SIG).lstrip("+"), bar(s),
+                "—" if corr is None else f"{corr:+.2f}".replace("-", "−"),  # a swing between rates in pp; one minus sign
             ))
         caption = (
             f"One input at a time from its low to its high, the others at their central values (the middle of a range that "
