@@ -10,13 +10,15 @@ from nkru.engine.claims import reconcile
 from nkru.model import Dataset, Input, Range, Row
 
 
-def context_rows(ds: Dataset, env: Env, comparison: str | None) -> list[Row]:
-    """Rows from outside the articles; never used by a result above them."""
+def context_rows(ds: Dataset, env: Env, comparison: str | None, claims: set[str] | None = None, command: str | None = None) -> list[Row]:
+    """Rows from outside the articles; never used by a result above them. For one `command`,
+    the model-wide rows it is named by and the rows read from the claims it audits (candidate
+    readings, what nothing explains); for none, every row."""
     rows: list[Row] = []
-    for spec in ds.model.context:
+    for spec in (s for s in ds.model.context if command is None or not s.commands or command in s.commands):
         c = expr.compile_expr(spec.formula)
         rows.append(row(ds, env, spec.id, spec.label, c, spec.unit, context=True))
-    for claim in ds.claims:
+    for claim in (c for c in ds.claims if claims is None or c.id in claims):
         outcome = reconcile(ds, claim)
         for i, candidate in enumerate(outcome.candidates):
             label = f"Candidate reading of “{claim.says.rstrip('.')}”: {candidate.says}"
@@ -39,7 +41,7 @@ def context_rows(ds: Dataset, env: Env, comparison: str | None) -> list[Row]:
 def with_context_rows(ds: Dataset, computed: Computed, env: Env) -> Computed:
     """What --context adds: the rows, and where they show a compared figure on another basis."""
     spec = ds.model.commands.get(computed.command)  # type: ignore[call-overload]
-    rows = context_rows(ds, env, spec.comparison if spec else None)
+    rows = context_rows(ds, env, spec.comparison if spec else None, {o.claim.id for o in computed.claims}, computed.command)
     table = computed.comparison
     if table is not None:
         table = table._replace(warnings=table.warnings + basis_flags(ds, rows))

@@ -209,6 +209,7 @@ def model_problems(ds: Dataset) -> list[Problem]:
             problems += _answer_problems(ds, name, spec)
     for i, context_row in enumerate(m.context):
         problems += _formula_problems(ds, ("model_context", i), context_row.formula, context_row.unit, {})
+        problems += [at("model_context", i, ("commands",), _unknown("command", c, m.commands)) for c in context_row.commands if c not in m.commands]
     problems += _row_id_problems(ds)
     return list(dict.fromkeys(problems))  # a measure wrong for every figure is one problem
 

@@ -70,6 +70,7 @@ class ContextRow:
     unit: UnitText
     compares_with: Id | None = None
     basis: Text | None = None
+    commands: list[Text] = field(default_factory=list)  # a model-wide row: the commands it is shown by (none: every one)
 
 
 @dataclass(eq=False, repr=False)
