@@ -90,7 +90,8 @@ def bounds_of(ds: Dataset, c: expr.Compiled, env: Mapping[str, Range], label: st
         value, exact = intervals.bounds(c, {n: known[n] for n in c.names})
         _finite(label, value)
     except expr.ExprError as error:
-        raise NkruError(f"{label} = {expr.show(c)}: {error}" + (f" ({_describe(c.names, known)})" if c.names else "")) from None
+        zero = "; the inputs behind it leave it undefined: give them values that keep it above 0 (--set NAME=VALUE)" if "by zero" in str(error) else ""
+        raise NkruError(f"{label} = {expr.show(c)}: {error}" + (f" ({_describe(c.names, known)})" if c.names else "") + zero) from None
     exact = exact and all(computed[q][1] for q in quantities) and _disjoint(ds, c.names, env)
     return value, exact
 
