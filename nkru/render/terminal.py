@@ -47,7 +47,14 @@ class Fitted:
         self.sheet = sheet
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        # The title and the caption take the whole width, not the table's: a narrow table's
+        # notes would otherwise wrap at a few words a line.
+        yield Text(self.sheet.title, style="bold")
         yield grid(self.sheet, options.max_width)
+        if self.sheet.caption:
+            yield Text(self.sheet.caption)
 
 
 def widths(s: Sheet, room: int) -> list[int]:
@@ -79,20 +86,18 @@ def fit(least: list[int], room: int) -> list[int]:
 
 
 def grid(s: Sheet, width: int) -> Any:
-    """The sheet as a Rich table: rules under the heading only (fewer lines, rows that paste
-    cleanly), each column at least as wide as its longest word while the table fits."""
+    """The sheet's rows as a Rich table: rules under the heading only (fewer lines, rows that
+    paste cleanly), each column at least as wide as its longest word while the table fits."""
     from rich.box import SIMPLE_HEAD
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(s.title, style="bold"), title_justify="left", header_style="bold", box=SIMPLE_HEAD, show_edge=False)
+    table = Table(header_style="bold", box=SIMPLE_HEAD, show_edge=False)
     padding = 3 * len(s.columns) - 1  # a space each side of a cell, and the rule between columns
     for column, wide in zip(s.columns, widths(s, width - padding)):
         table.add_column(Text(column), justify="right" if column in s.right else "left", overflow="fold", width=wide)
     for row in s.rows:
         table.add_row(*(Text(cell, style=_style(column, cell)) for column, cell in zip(s.columns, row)))
-    if s.caption:
-        table.caption, table.caption_justify = Text(s.caption), "left"
     return table
 
 
