@@ -153,7 +153,8 @@ def document(ds: Dataset, parts: list[Any], charts: list[Any], run: dict[str, An
         sheets, listing = key_tables(ds, p.computed)
         tables.append(Section(f"nkru {p.command}", sheets))
         listings.append(listing)
-    claims = [claims_sheet(ds, p.computed.claims, refs) for p in parts if p.computed.claims]
+    claims = [claims_sheet(ds, p.computed.claims, refs)._replace(title=f"The claims nkru {p.command} audits, recomputed from their stated inputs")
+              for p in parts if p.computed.claims]  # a title each: two tables must not read alike
     bands = [bands_sheet(p, refs) for p in parts if p.bands]
     simulations = [s for p in parts if p.computed.simulated is not None for s in simulation_sheets(ds, p.computed.simulated)]
     sources = bibliography([*listings, refs.sheet()])  # last: refs has seen every citation of the answer, claims and bands
