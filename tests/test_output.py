@@ -220,8 +220,8 @@ def test_an_output_file_is_written_in_the_format_its_name_says(tmp_path: Path):
 
 
 def test_sources_carry_their_numbers_and_cite_each_other_by_them():
-    listing = " ".join(_terminal("sources").split())
-    assert "[1] lowy article Lowy Institute" in listing and "[3] brief article" in listing
+    listing = " ".join(_terminal("sources", columns=250).split())
+    assert "lowy [1] article Lowy Institute" in listing and "brief [3] article" in listing
     assert "(cited by [3])" in run("deal-value").stdout and "(cited by brief)" not in run("deal-value").stdout
 
 
@@ -230,3 +230,15 @@ def test_dollars_cite_the_price_index_and_the_answer_names_the_restated_price():
     assert "Results (in 2024 dollars by the price index [14][15]; the inputs above as stated)" in out
     assert "that covers 43.2%–68.8% of China's S-400 price, $500M per regiment (2014) [1], $663M in 2024 dollars." in out
     assert "[14] US Bureau of Labor Statistics" in out
+
+
+def test_the_first_column_names_the_row_and_gives_way_last():
+    """At 80 columns the ids a user types (figures' and sources' first column) stay whole."""
+    from nkru.render.terminal import fit
+
+    least = fit([31, 21, 17, 10, 9], 66)
+    assert least[0] == 31 and sum(least) <= 66
+    ds = load_dataset(None)
+    for command, ids in (("figures", {f.id for f in ds.article_figures()}), ("sources", set(ds.sources))):
+        words = set(_terminal(command).split())
+        assert ids <= words, sorted(ids - words)[:5]

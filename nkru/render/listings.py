@@ -72,12 +72,14 @@ def figures_view(ds: Dataset, report: FigureReport, disagreements_only: bool) ->
         refs = SourceRefs(ds)
         listing = []
         if not disagreements_only:
+            # The id and its quantity share a column (both are typed: explain ID, --quantity), so
+            # at 80 columns each keeps its width whole.
             rows = [
-                (f.id, f.quantity, "\n".join(filter(None, (fmt_figure(f), conversion_text(f, report)))), _basis(f), f.as_of or "",
+                (f"{f.id}\n{f.quantity}", "\n".join(filter(None, (fmt_figure(f), conversion_text(f, report)))), _basis(f), f.as_of or "",
                  refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
                 for f in figures
             ]
-            listing = [sheet("Figures", ("Id", "Quantity", "Figure", "Unit and basis", "As of", "Source"), rows, right=("Figure",))]
+            listing = [sheet("Figures", ("Id, then quantity", "Figure", "Unit and basis", "As of", "Source"), rows, right=("Figure",))]
         return listing + _disagreement_sheets(report, refs) + [refs.sheet()]
 
     def json() -> dict[str, Any]:
@@ -125,10 +127,10 @@ def sources_view(ds: Dataset) -> View:
     def sheets() -> list[Sheet]:
         numbers = {sid: n for n, sid in enumerate(ds.sources, 1)}  # as every output cites them
         rows = [
-            (f"[{numbers[s.id]}]", s.id, s.kind, describe_source(s, numbers), s.author, s.published)
+            (s.id, f"[{numbers[s.id]}]", s.kind, describe_source(s, numbers), s.author, s.published)
             for s in ds.sources.values()
         ]
-        return [sheet("Sources", ("No.", "Id", "Kind", "Source", "Author", "Published"), rows)]
+        return [sheet("Sources", ("Id", "No.", "Kind", "Source", "Author", "Published"), rows)]
 
     def csv() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         rows = [tuple(";".join(v) if isinstance(v, list) else v for v in asdict(s).values()) for s in ds.sources.values()]

@@ -76,12 +76,16 @@ def widths(s: Sheet, room: int) -> list[int]:
 
 
 def fit(least: list[int], room: int) -> list[int]:
-    """Minimum widths that fit in `room`. Long words (URLs, prose) fold first, down to ATOM;
-    only then an id or a number, the widest first, none below NARROWEST."""
+    """Minimum widths that fit in `room`. The first column names the row (an id a user types,
+    a label) and gives way last; the others give up long words (URLs, prose) first, down to
+    ATOM, then ids and numbers, the widest first, none below NARROWEST."""
     least = list(least)
-    for floor in (ATOM, NARROWEST):
-        while sum(least) > room and max(least) > floor:
-            least[least.index(max(least))] -= 1
+    for floor, first_too in ((ATOM, False), (NARROWEST, False), (NARROWEST, True)):
+        while sum(least) > room:
+            wider = [i for i in range(int(not first_too), len(least)) if least[i] > floor]
+            if not wider:
+                break
+            least[max(wider, key=least.__getitem__)] -= 1
     return least
 
 
