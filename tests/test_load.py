@@ -60,6 +60,7 @@ EXPECTED = {
     "claims.merge-key.yaml": ["claims.yaml:2:5: claims[0]: merge keys (<<) are not allowed"],
     "figures.list-not-mapping.yaml": ["figures.yaml:1:1: expected a mapping of keys to values, found a list"],
     "sources.unknown-key.yaml": ["sources.yaml:9:5: sources[lowy].website: unknown key"],
+    "assumptions.misspelled-key.yaml": ["assumptions.yaml:2:51: assumptions.troops.lable: unknown key (did you mean label?)"],
     "assumptions.bad-numbers.yaml": [
         "assumptions.yaml:4:19: assumptions.months.value: .nan is not a finite number; NaN and infinity are not allowed",
         "assumptions.yaml:2:12: assumptions.troops.value: write numbers without commas or currency signs (11_000, 1.3e9), not '11,000'",

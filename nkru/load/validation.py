@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from nkru.errors import Problem, dotted
+from nkru.errors import Problem, dotted, suggest
 from nkru.load.reader import MAX_PROBLEMS, Path_, Read
 from nkru.model.schema import DATE_PATTERN, ID_PATTERN, LABEL_PATTERN, NAME_PATTERN, URL_PATTERN
 from nkru.numbers import text_for_number
@@ -123,11 +123,42 @@ def validate(read: Read, schema: type) -> Any:
     try:
         return _adapter(schema).validate_python(_aliased(read.data))
     except ValidationError as error:
-        _add_problems(read, error.errors(include_url=False))
+        _add_problems(read, error.errors(include_url=False), schema)
         return None
 
 
-def _add_problems(read: Read, errors: list[Any]) -> None:
+def _keys_at(schema: Any, loc: tuple[Any, ...]) -> list[str]:
+    """The keys the schema allows in the mapping an error location ends in (for "did you mean"),
+    found by walking the schema's type hints along the location; none where the walk is lost."""
+    import dataclasses
+    import typing
+
+    hint: Any = schema
+    for part in loc:
+        while typing.get_origin(hint) is typing.Annotated:
+            hint = typing.get_args(hint)[0]
+        if typing.get_origin(hint) in (typing.Union, __import__("types").UnionType):
+            members = [a for a in typing.get_args(hint) if dataclasses.is_dataclass(a) or typing.get_origin(a) in (dict, list)]
+            hint = next((a for a in members if getattr(a, "__name__", None) == part), members[0] if len(members) == 1 else None)
+            if getattr(hint, "__name__", None) == part:
+                continue
+        if hint is None:
+            return []
+        if dataclasses.is_dataclass(hint):
+            hints = typing.get_type_hints(hint, include_extras=True)
+            if part not in hints:
+                break
+            hint = hints[part]
+        elif typing.get_origin(hint) in (dict, list):
+            hint = typing.get_args(hint)[-1]
+        else:
+            return []
+    while typing.get_origin(hint) is typing.Annotated:
+        hint = typing.get_args(hint)[0]
+    return [_UNALIASES.get(f.name, f.name) for f in dataclasses.fields(hint)] if dataclasses.is_dataclass(hint) and isinstance(hint, type) else []
+
+
+def _add_problems(read: Read, errors: list[Any], schema: Any = None) -> None:
     """One located problem per validation error not already reported, up to the file's limit."""
     seen: set[tuple[Path_, str]] = set()
     more, last = 0, None
@@ -136,6 +167,8 @@ def _add_problems(read: Read, errors: list[Any]) -> None:
     for item in kept or errors:
         path, (line, col) = _locate(read, item["loc"])
         message = _message(dict(item))
+        if item["type"] in ("extra_forbidden", "unexpected_keyword_argument") and schema is not None:
+            message += suggest(str(item["loc"][-1]), _keys_at(schema, tuple(item["loc"][:-1])))
         if (path, message) in seen or _under(path, read):
             continue
         seen.add((path, message))
