@@ -131,13 +131,14 @@ def _keys_at(schema: Any, loc: tuple[Any, ...]) -> list[str]:
     """The keys the schema allows in the mapping an error location ends in (for "did you mean"),
     found by walking the schema's type hints along the location; none where the walk is lost."""
     import dataclasses
+    import types
     import typing
 
     hint: Any = schema
     for part in loc:
         while typing.get_origin(hint) is typing.Annotated:
             hint = typing.get_args(hint)[0]
-        if typing.get_origin(hint) in (typing.Union, __import__("types").UnionType):
+        if typing.get_origin(hint) in (typing.Union, types.UnionType):
             members = [a for a in typing.get_args(hint) if dataclasses.is_dataclass(a) or typing.get_origin(a) in (dict, list)]
             hint = next((a for a in members if getattr(a, "__name__", None) == part), members[0] if len(members) == 1 else None)
             if getattr(hint, "__name__", None) == part:
