@@ -60,6 +60,10 @@ EXPECTED = {
     "claims.merge-key.yaml": ["claims.yaml:2:5: claims[0]: merge keys (<<) are not allowed"],
     "figures.list-not-mapping.yaml": ["figures.yaml:1:1: expected a mapping of keys to values, found a list"],
     "sources.unknown-key.yaml": ["sources.yaml:9:5: sources[lowy].website: unknown key"],
+    "assumptions.bad-indent.yaml": [
+        "assumptions.yaml:4:10: YAML syntax: mapping values are not allowed in this context; check the indentation of this line and the one "
+        "above (keys of one mapping line up), or quote a value that holds ': '",
+    ],
     "assumptions.misspelled-key.yaml": ["assumptions.yaml:2:51: assumptions.troops.lable: unknown key (did you mean label?)"],
     "assumptions.bad-numbers.yaml": [
         "assumptions.yaml:4:19: assumptions.months.value: .nan is not a finite number; NaN and infinity are not allowed",

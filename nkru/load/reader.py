@@ -349,4 +349,13 @@ def _syntax_problem(name: str, text: str, error: Any) -> Problem:
         message += f" ({error.context} that began at line {start.line + 1}, column {start.column + 1})"
     elif error.context:
         message += f" ({error.context})"
-    return Problem(name, line, col, "", f"YAML syntax: {message}")
+    return Problem(name, line, col, "", f"YAML syntax: {message}{SYNTAX_HINTS.get(str(error.problem), '')}")
+
+
+# What usually causes PyYAML's terser complaints, said as a fix.
+_INDENTED = "; check the indentation of this line and the one above (keys of one mapping line up)"
+SYNTAX_HINTS = {
+    "mapping values are not allowed here": f"{_INDENTED}, or quote a value that holds ': '",
+    "mapping values are not allowed in this context": f"{_INDENTED}, or quote a value that holds ': '",
+    "did not find expected key": _INDENTED,
+}
