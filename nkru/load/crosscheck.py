@@ -296,6 +296,8 @@ def _comparison_problems(ds: Dataset, cid: str, comp: Any) -> list[Problem]:
             problems += _formula_problems(ds, ("comparisons", cid, ("measures", mid)), measure.formula, measure.unit, {"against": fid})
     for i, row in enumerate(comp.context):
         problems += _formula_problems(ds, ("comparisons", cid, ("context", i)), row.formula, row.unit, {})
+        if row.commands:  # a comparison's rows show wherever the comparison does
+            problems.append(at("comparisons", cid, ("context", i, "commands"), "a comparison's context rows show with the comparison; commands: goes on model-wide context rows"))
     return problems
 
 
