@@ -34,7 +34,7 @@ def deal_value() -> str:
 def test_deal_value_opens_with_its_answer_in_words(deal_value: str):
     opening = " ".join(deal_value.split("\n\n", 1)[0].split())
     assert opening == (
-        "The 12 months served by 11,000 troops are worth $286M ($286M–$456M) [1][3][4][5][6][7]; that covers "
+        "11,000 soldiers serving 12 months are worth $286M ($286M–$456M) [1][3][4][5][6][7]; that covers "
         "57.2%–91.2% of China's S-400 price, $500M per regiment (2014) [1]. Of the articles' claims recomputed "
         "here from their stated inputs, 2 reproduce and 3 do not (--full shows each)."
     )
@@ -42,7 +42,7 @@ def test_deal_value_opens_with_its_answer_in_words(deal_value: str):
 
 def test_the_answer_is_computed_from_the_run():
     opening = " ".join(run("deal-value", "--set", "troops=12000", "--set", "months=24").stdout.split("\n\n", 1)[0].split())
-    assert opening.startswith("The 24 months served by 12,000 troops are worth $600M ($600M–$888M) [3][4][5][6] --set troops=12000 --set months=24; "
+    assert opening.startswith("12,000 soldiers serving 24 months are worth $600M ($600M–$888M) [3][4][5][6] --set troops=12000 --set months=24; "
                               "that covers 120%–178% of China's S-400 price")
     casualties = " ".join(run("casualties").stdout.split("\n\n", 1)[0].split())
     assert casualties.startswith("The casualty rate is 8.33%–34.5% [1][3][7], from 1,000–3,800 losses among 11,000–12,000 troops; "
@@ -114,12 +114,12 @@ def test_an_answer_may_name_only_what_the_command_computes(tmp_path: Path):
     shutil.copytree(Path(__file__).parent.parent / "data", data)
     model = data / "model.yaml"
     text = model.read_text()
-    model.write_text(text.replace("that covers {ratio_to_s400_price_china.range}", "that covers {ratio_to_s400_price_chna.range} {troops.low}"))
+    model.write_text(text.replace("{ratio_to_s400_price_china.range}", "{ratio_to_s400_price_chna.range} {troops.low}"))
     with pytest.raises(DataError) as caught:
         load_dataset(data)
     messages = [p.message for p in caught.value.problems]
     assert any("{ratio_to_s400_price_chna.range}: unknown row, input or figure 'ratio_to_s400_price_chna' (did you mean ratio_to_s400_price_china?)" in m for m in messages)
-    assert any("{troops.low}: after the name comes .value or .range, not .low" in m for m in messages)
+    assert any("{troops.low}: after the name comes .value, .range or .count, not .low" in m for m in messages)
     figures = data / "figures.yaml"
     model.write_text(text)
     figures.write_text(figures.read_text().replace("    label: China's S-400 price\n", ""))
@@ -193,11 +193,11 @@ def test_an_answer_names_figures_in_three_ways_and_bands_only_where_there_are_so
     shutil.copytree(Path(__file__).parent.parent / "data", data)
     model = data / "model.yaml"
     text = model.read_text()
-    model.write_text(text.replace("that covers {ratio_to_s400_price_china.range} of {s400_price_china}.",
+    model.write_text(text.replace("that covers\n      {ratio_to_s400_price_china.range} of {s400_price_china}.",
                                   "Lowy prices it at {s400_price_range_lowy.range}, or {s400_price_range_lowy}; {s400_price_china.value}."))
     opening = " ".join(run("deal-value", "--data", str(data)).stdout.split("\n\n", 1)[0].split())
     assert "Lowy prices it at $500M–$1.3B, or Lowy's S-400 price range, $500M–$1.3B per system unit unstated [1]; $500M." in opening
-    model.write_text(text.replace("that covers {ratio_to_s400_price_china.range}", "that covers {bands}"))
+    model.write_text(text.replace("{ratio_to_s400_price_china.range}", "{bands}"))
     result = run("deal-value", "--data", str(data))
     assert result.exit_code == 2
     assert result.stderr.endswith(": commands.deal-value.answer: {bands} needs bands: the command places its headline among none\n")
@@ -242,3 +242,8 @@ def test_the_first_column_names_the_row_and_gives_way_last():
     for command, ids in (("figures", {f.id for f in ds.article_figures()}), ("sources", set(ds.sources))):
         words = set(_terminal(command).split())
         assert ids <= words, sorted(ids - words)[:5]
+
+
+def test_a_count_is_singular_for_one():
+    opening = " ".join(run("deal-value", "--set", "months=1", "--set", "troops=1").stdout.split("\n\n", 1)[0].split())
+    assert opening.startswith("1 soldier serving 1 month ")

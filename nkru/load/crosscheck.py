@@ -260,8 +260,8 @@ def _answer_problems(ds: Dataset, name: str, spec: Any) -> list[Problem]:
                 problems.append("{bands} needs bands: the command places its headline among none")
         elif ref not in known:
             problems.append(f"{{{placeholder}}}: " + _unknown("row, input or figure", ref, known))
-        elif part not in ("", "value", "range"):
-            problems.append(f"{{{placeholder}}}: after the name comes .value or .range, not .{part}")
+        elif part not in ("", "value", "range", "count"):
+            problems.append(f"{{{placeholder}}}: after the name comes .value, .range or .count, not .{part}")
     return [ds.locator.problem("commands", name, ("answer",), p) for p in problems]
 
 

@@ -9,7 +9,7 @@ from nkru.engine.claims import ClaimOutcome
 from nkru.model import Dataset, Figure, Range
 from nkru.model.modelfile import PLACEHOLDER
 from nkru.render.bands import placement_phrase
-from nkru.render.sheets import SourceRefs, fmt, fmt3, fmt_figure, fmt_range, stated
+from nkru.render.sheets import SourceRefs, fmt, fmt3, fmt_figure, fmt_range, singular, stated, unit_words
 
 
 def answer_text(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool | None = False) -> str:
@@ -56,16 +56,19 @@ def _filled(ds: Dataset, computed: Computed, refs: SourceRefs, placeholder: str)
 
 
 def _number(r: Range, unit: str, part: str, cited: str, computed: bool) -> str:
-    """`value`: the central number; `range`: low–high; neither: the value, its range in
-    brackets where there is one, and the sources."""
+    """`value`: the central number (or the range where there is none); `range`: low–high;
+    `count`: the value with its unit in words, one of it singular (1 month, 11,000 soldiers);
+    none: the value, its range in brackets where there is one, and the sources."""
     sig = 3 if computed else None
     spread = fmt_range(r, unit, sig).replace(" – ", "–")
-    if part == "range" or r.value is None:
-        return spread if part else f"{spread} {cited}".strip()
-    value = fmt3(r.value, unit) if computed else fmt(r.value, unit)
+    value = spread if r.value is None else fmt3(r.value, unit) if computed else fmt(r.value, unit)
+    if part == "count":
+        return value + unit_words(singular(unit) if r.value == 1 else unit)
+    if part == "range" or (part == "value" and r.value is None):
+        return spread
     if part == "value":
         return value
-    return " ".join(x for x in (value, "" if r.is_point else f"({spread})", cited) if x)
+    return " ".join(x for x in (value, "" if r.is_point or r.value is None else f"({spread})", cited) if x)
 
 
 def _figure(computed: Computed, figure: Figure, part: str, refs: SourceRefs) -> str:

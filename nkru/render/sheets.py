@@ -108,11 +108,11 @@ def fmt_figure(figure: Figure) -> str:
     if figure.unit.startswith("USD"):
         unit = figure.unit[3:].replace("/", " a ", 1).replace("/", " a ") if "/" in figure.unit else ""
     else:
-        unit = "" if figure.unit == "percent" or figure.unit in CURRENCIES else f" {_singular(figure.unit) if figure.range.is_point and figure.range.low == 1 else figure.unit}"
+        unit = "" if figure.unit == "percent" or figure.unit in CURRENCIES else f" {singular(figure.unit) if figure.range.is_point and figure.range.low == 1 else figure.unit}"
     return f"{qualifier}{number}{unit}"
 
 
-def _singular(unit: str) -> str:
+def singular(unit: str) -> str:
     """One of a unit: 1 year, 1 soldier (the unit registry reads both forms)."""
     return unit[:-1] if unit.endswith("s") and " " not in unit else unit
 
