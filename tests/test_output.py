@@ -247,3 +247,13 @@ def test_the_first_column_names_the_row_and_gives_way_last():
 def test_a_count_is_singular_for_one():
     opening = " ".join(run("deal-value", "--set", "months=1", "--set", "troops=1").stdout.split("\n\n", 1)[0].split())
     assert opening.startswith("1 soldier serving 1 month ")
+
+
+@pytest.mark.parametrize("command", ["deal-value", "figures", "check"])
+def test_a_reader_that_leaves_early_is_no_internal_error(command: str):
+    """`nkru … | head`: the pipe closes before nkru writes; it stops quietly with 141, as SIGPIPE would."""
+    process = subprocess.Popen([sys.executable, "-m", "nkru", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert (process.wait(timeout=60), error) == (141, "")

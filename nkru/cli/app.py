@@ -29,6 +29,7 @@ from nkru.cli.options import BadValue
 from nkru.errors import NkruError, clip, shown, suggest
 
 EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG = 1, 2, 70
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a program whose reader closed the pipe
 
 # Plain help and usage errors: paragraphs rewrap to the terminal, and a usage mistake reads
 # "Error: …" like every other nkru error.
@@ -280,6 +281,9 @@ def command(name: str, short: str | None = None) -> Callable[[Callable[..., Any]
                 _fail(error.lines(), EXIT_INPUT)
             except (typer.Exit, typer.Abort, KeyboardInterrupt):
                 raise
+            except BrokenPipeError:  # `nkru … | head`: the reader left; stop quietly, as a program SIGPIPE ends
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more reaches the closed pipe
+                raise typer.Exit(EXIT_PIPE) from None
             except Exception as error:
                 if os.environ.get("NKRU_DEBUG"):
                     raise
