@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from nkru.engine import expr, graph
 from nkru.engine.bands import Placement, place, stated_bands
 from nkru.engine.claims import ClaimOutcome, reconcile
-from nkru.errors import UsageError
+from nkru.errors import NkruError, UsageError
 from nkru.model import Dataset, Figure, Input, Range, Row, plain
 from nkru.model.modelfile import measure_id, variant_id
 
@@ -169,13 +169,20 @@ def comparison(ds: Dataset, env: Env, cid: str) -> ComparisonTable:
     """A quantity against each figure: a row per measure, grouped by the figures' bases."""
     spec = ds.model.comparisons[cid]
     compared = []
+    undefined: dict[str, str] = {}  # one warning a measure, whichever figures it fails against
     for fid in spec.against:
         # Both: a row whose money cannot all be restated (--dollars) is computed on the nominal ranges.
         local = env._replace(ranges=env.ranges | {"against": env.ranges[fid]}, nominal=env.nominal | {"against": env.nominal[fid]})
         rows = []
         for mid, measure in spec.measures.items():
             c = expr.compile_expr(measure.formula)
-            made = row(ds, local, measure_id(mid, fid), measure.label.replace("{figure}", ds.figures[fid].name), c, measure.unit, measure=mid, against=fid)
+            label = measure.label.replace("{figure}", ds.figures[fid].name)
+            try:
+                made = row(ds, local, measure_id(mid, fid), label, c, measure.unit, measure=mid, against=fid)
+            except NkruError as error:  # pay of 0 leaves "years to equal" undefined: that cell, not the command
+                reason = str(error).split(": ", 1)[-1].split(" (")[0]  # "divides by zero: NAME can be 0"
+                undefined.setdefault(mid, f"{measure.column} cannot be computed on these inputs ({reason}): its cells show —")
+                continue
             formula = re.sub(r"\bagainst\b", fid, made.formula)  # the row names the figure it is set against
             rows.append(made._replace(formula=formula, figures=(fid,), sources=tuple(dict.fromkeys(made.sources + sources_of(ds, [fid])))))
         compared.append(Compared(ds.figures[fid], env.own[fid], tuple(rows)))
@@ -186,7 +193,7 @@ def comparison(ds: Dataset, env: Env, cid: str) -> ComparisonTable:
     warnings = []
     if len(groups) > 1:
         warnings.append(f"the prices are on different bases ({'; '.join(sorted(groups))}): a comparison across them is not like for like")
-    warnings += range_flags(ds, spec.against)
+    warnings += range_flags(ds, spec.against) + list(undefined.values())
     return ComparisonTable(spec.title, tuple(m.column for m in spec.measures.values()), ordered, warnings)
 
 

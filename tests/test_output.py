@@ -257,3 +257,16 @@ def test_a_reader_that_leaves_early_is_no_internal_error(command: str):
     process.stdout.close()
     error = process.stderr.read().decode()
     assert (process.wait(timeout=60), error) == (141, "")
+
+
+def test_a_pay_of_zero_leaves_only_the_measures_it_breaks_undefined():
+    """monthly_pay_usd has min 0: at 0, years to equal divides by zero; that column shows —, the rest stands."""
+    import json
+
+    result = run("deal-value", "--set", "monthly_pay_usd=0")
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    assert "Warning: Years to equal cannot be computed on these inputs (divides by zero: payroll_usd can be 0): its cells show —." in out
+    rows = {r["id"] for r in json.loads(run("deal-value", "--set", "monthly_pay_usd=0", "-f", "json").stdout)["results"]}
+    assert "ratio_to_s400_price_china" in rows and "years_to_equal_s400_price_china" not in rows
+    assert run("explain", "casualty_rate", "--set", "monthly_pay_usd=0").exit_code == 0

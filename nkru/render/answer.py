@@ -48,6 +48,8 @@ def _filled(ds: Dataset, computed: Computed, refs: SourceRefs, placeholder: str)
     if row is not None:
         return _number(row.range, row.unit, part, " ".join([refs(row.sources), *dict.fromkeys(row.set_by)]).strip(), computed=True)
     assert computed.env is not None
+    if name not in computed.env.inputs and name not in ds.figures:
+        return "—"  # a row these inputs leave undefined (a measure divided by a pay of 0)
     if name in computed.env.inputs:
         item = computed.env.inputs[name]
         origin = [] if item.origin == "data" else [item.origin]  # a scenario or --set says so, as in the tables

@@ -176,7 +176,9 @@ def _prices(ds: Dataset, computed: Computed, refs: SourceRefs, full: bool) -> Sh
             price = stated(figure, ": ")
             if computed.dollars and m.price != figure.range:
                 price += f"\n= {fmt3(m.price.low, 'USD')} of {computed.dollars}"
-            cells = (f"{fmt3(r.range.value, r.unit)}\n{fmt_range(r.range, r.unit, SIG)}" for r in m.rows if r.measure in shown)
+            by = {r.measure: r for r in m.rows}  # a measure the inputs leave undefined has no row: its cell is —
+            cells = (f"{fmt3(by[mid].range.value, by[mid].unit)}\n{fmt_range(by[mid].range, by[mid].unit, SIG)}" if mid in by else "—"
+                     for mid in spec.measures if mid in shown)
             rows.append((price, *cells, refs([figure.source])))
     caption = "Ranked within each basis only. " + " ".join(f"Warning: {n}." for n in table.warnings)
     if not full and len(shown) < len(spec.measures):
