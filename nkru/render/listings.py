@@ -74,12 +74,13 @@ def figures_view(ds: Dataset, report: FigureReport, disagreements_only: bool) ->
         if not disagreements_only:
             # The id and its quantity share a column (both are typed: explain ID, --quantity), so
             # at 80 columns each keeps its width whole.
+            # The figure as stated carries its unit in words; its basis follows on a line of its own.
             rows = [
-                (f"{f.id}\n{f.quantity}", "\n".join(filter(None, (fmt_figure(f), conversion_text(f, report)))), _basis(f), f.as_of or "",
+                (f"{f.id}\n{f.quantity}", "\n".join(filter(None, (fmt_figure(f), f.basis, conversion_text(f, report)))), f.as_of or "",
                  refs([f.source, *f.cites]) + (" context" if f.id in ds.context_ids else ""))
                 for f in figures
             ]
-            listing = [sheet("Figures", ("Id, then quantity", "Figure", "Unit and basis", "As of", "Source"), rows, right=("Figure",))]
+            listing = [sheet("Figures", ("Id, then quantity", "Figure and basis", "As of", "Source"), rows)]
         return listing + _disagreement_sheets(report, refs) + [refs.sheet()]
 
     def json() -> dict[str, Any]:
