@@ -270,3 +270,9 @@ def test_a_pay_of_zero_leaves_only_the_measures_it_breaks_undefined():
     rows = {r["id"] for r in json.loads(run("deal-value", "--set", "monthly_pay_usd=0", "-f", "json").stdout)["results"]}
     assert "ratio_to_s400_price_china" in rows and "years_to_equal_s400_price_china" not in rows
     assert run("explain", "casualty_rate", "--set", "monthly_pay_usd=0").exit_code == 0
+
+
+def test_a_set_that_changes_nothing_shown_says_so():
+    result = run("deal-value", "--set", "losses=5")
+    assert result.exit_code == 0 and result.stderr == "Warning: --set losses: deal-value does not use losses; nothing it shows changed\n"
+    assert run("deal-value", "--set", "troops=12000").stderr == ""

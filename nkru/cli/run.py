@@ -184,6 +184,9 @@ def computing(which: str, data: Path | None, scenarios: list[str] | None, sets: 
     ds, inputs, run = setup(data, scenarios, sets)
     run["rerun"] = rerun(which, data, scenarios or [], sets or [], *(quantities or []), *run_words(sim, dollars, with_context))
     computed = computed_for(ds, which, inputs, sim, with_context, dollars, quantities)
+    unused = [o.name for o in run["overrides"] if o.origin.startswith("--set") and o.name not in computed.inputs]
+    for name in dict.fromkeys(unused):  # a --set that changes nothing shown would pass for one that did
+        sys.stderr.write(f"Warning: --set {name}: {' '.join([which, *(quantities or [])])} does not use {name}; nothing it shows changed\n")
     if sim.samples_out:
         from nkru.render.uncertainty import samples_bytes
 

@@ -258,6 +258,8 @@ def _answer_problems(ds: Dataset, name: str, spec: Any) -> list[Problem]:
         if placeholder == "bands":
             if not spec.bands:
                 problems.append("{bands} needs bands: the command places its headline among none")
+        elif ref in ds.quantities and ref not in known:
+            problems.append(f"{{{placeholder}}}: {name} does not compute {ref}; add it to the command's results: to name it here")
         elif ref not in known:
             problems.append(f"{{{placeholder}}}: " + _unknown("row, input or figure", ref, known))
         elif part not in ("", "value", "range", "count"):

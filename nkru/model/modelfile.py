@@ -105,7 +105,7 @@ class CommandSpec:
     comparison: Name | None = None
     bands: Name | None = None
     claims: list[Id] = field(default_factory=list)
-    answer: Text | None = None  # the answer in a sentence or two, {name} for a number with its sources
+    answer: Label | None = None  # the answer in a sentence or two, {name} for a number with its sources
 
 
 @dataclass(eq=False, repr=False)
