@@ -104,10 +104,15 @@ def to_usd(money: Money, rate: Rate) -> Money:
     return Money(Range(value, amount.low / per.high, amount.high / per.low), "USD", money.year, money.basis)
 
 
-def cpi_index(ds: Dataset) -> dict[int, float]:
-    """The price index model.yaml names (price_index:), by year: its figures' values by as_of."""
+def index_figures(ds: Dataset) -> list[Figure]:
+    """The figures of the price index model.yaml names (price_index:), if it names one."""
     index = ds.model.price_index
-    return {int(f.as_of[:4]): f.value for f in ds.figures.values() if index and f.quantity == index and f.as_of and f.value}
+    return [f for f in ds.figures.values() if index and f.quantity == index]
+
+
+def cpi_index(ds: Dataset) -> dict[int, float]:
+    """The price index by year: its figures' values by as_of."""
+    return {int(f.as_of[:4]): f.value for f in index_figures(ds) if f.as_of and f.value}
 
 
 def in_dollars_of(money: Money, year: int, cpi: dict[int, float]) -> Money:

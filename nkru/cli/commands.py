@@ -37,7 +37,7 @@ from nkru.cli.options import (
 )
 from nkru.cli.run import apply, computing, emit, emit_text, load_sourced, rerun, setup
 from nkru.errors import UsageError
-from nkru.render.record import files_read, recorded
+from nkru.render.record import FilesRead, recorded
 
 
 @command("deal-value", "What the deployment is worth, against the prices compared")
@@ -330,6 +330,7 @@ def check(
     """
     from nkru import render
     from nkru.audit import check_data
+    from nkru.load.dataset import readable_digests
 
     ds, report, problems = check_data(data, texts)
     rows = render.check_rows(report, problems, ds)
@@ -339,7 +340,7 @@ def check(
         emit_text(render.check_lines(rows, summary), Out(format_, output, force, None, None))
     else:
         run = {"rerun": rerun("check", data, [], [], *(["--texts", str(texts)] if texts else []))}
-        emit(recorded(render.check_view(rows, summary), "check", ds or files_read(data), run), Out(format_, output, force, None, None))
+        emit(recorded(render.check_view(rows, summary), "check", ds or FilesRead(readable_digests(data)), run), Out(format_, output, force, None, None))
     if findings:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -195,13 +195,29 @@ def _cache_put(key: str | None, dataset: Dataset) -> None:
 MAX_DIGEST_BYTES = 16 * 1024 * 1024
 
 
+def _digest(path: Path) -> str:
+    # read_regular: a FIFO or device named like a data file must not block or run on here.
+    return hashlib.sha256(read_regular(path, MAX_DIGEST_BYTES)).hexdigest()
+
+
 def _contents(paths: dict[str, Path]) -> list[str] | None:
     """The sha256 of each data file; None if one cannot be read (the fresh load then reports it, located)."""
     try:
-        # read_regular: a FIFO or device named like a data file must not block or run on here.
-        return [hashlib.sha256(read_regular(path, MAX_DIGEST_BYTES)).hexdigest() for path in paths.values()]
+        return [_digest(path) for path in paths.values()]
     except ValueError:  # ReadError
         return None
+
+
+def readable_digests(data_dir: Path | None) -> tuple[tuple[str, str], ...]:
+    """Each data file's name as shown and its sha256, leaving out one that cannot be read: the
+    record of a `check` whose data did not load (check reports the unreadable one, located)."""
+    out = []
+    for path in data_paths(data_dir).values():
+        try:
+            out.append((display_name(path), _digest(path)))
+        except ValueError:  # ReadError
+            continue
+    return tuple(out)
 
 
 def _relabel(dataset: Dataset, paths: dict[str, Path], digests: list[tuple[str, str]]) -> Dataset:

@@ -149,7 +149,9 @@ def _results(ds: Dataset, computed: Computed, refs: SourceRefs) -> Sheet:
 
 def price_index_sources(ds: Dataset) -> tuple[str, ...]:
     """The documents behind the price index --dollars restates by."""
-    return sources_of(ds, [f.id for f in ds.figures.values() if f.quantity == ds.model.price_index])
+    from nkru.money import index_figures
+
+    return sources_of(ds, [f.id for f in index_figures(ds)])
 
 
 def _bands(computed: Computed, refs: SourceRefs) -> Sheet:

@@ -126,7 +126,7 @@ SOURCE_COLUMNS = ("id", "kind", "label", "title", "publisher", "author", "publis
 def sources_view(ds: Dataset) -> View:
     """The sources listing: role, authorship, publication and who cites whom."""
     def sheets() -> list[Sheet]:
-        numbers = {sid: n for n, sid in enumerate(ds.sources, 1)}  # as every output cites them
+        numbers = SourceRefs(ds).numbers  # as every output cites them
         rows = [
             (s.id, f"[{numbers[s.id]}]", s.kind, describe_source(s, numbers), s.author, s.published)
             for s in ds.sources.values()

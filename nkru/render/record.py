@@ -3,31 +3,16 @@ with their digests, the scenarios and overrides applied, and the command that re
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from nkru.render.sheets import View
 
 
 class FilesRead(NamedTuple):
-    """The data files' digests when no dataset loaded (a `check` that failed): what run_json reads."""
+    """The data files' digests when no dataset loaded (a `check` that failed): what run_json
+    reads (nkru.load.dataset.readable_digests gives them)."""
 
     digests: tuple[tuple[str, str], ...]
-
-
-def files_read(data_dir: Path | None) -> FilesRead:
-    """The digest of each data file that can be read, for a record of data that did not load."""
-    from nkru.files import ReadError, read_regular
-    from nkru.load.dataset import MAX_DIGEST_BYTES, data_paths, display_name
-
-    digests = []
-    for path in data_paths(data_dir).values():
-        try:
-            digests.append((display_name(path), hashlib.sha256(read_regular(path, MAX_DIGEST_BYTES)).hexdigest()))
-        except ReadError:
-            continue  # check reports it, located
-    return FilesRead(tuple(digests))
 
 
 def recorded(view: View, command: str, ds: Any, run: dict[str, Any]) -> View:
